@@ -1,0 +1,38 @@
+package session
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Tokens are what an authentication server returns from a login or a
+// refresh. Expiry is the server's stated expiry, zero when it gave none
+// or it could not be parsed; the access token's exp claim overrides it.
+// String, GoString, Format and LogValue never show either token.
+type Tokens struct {
+	AccessToken  string
+	RefreshToken string
+	Expiry       time.Time
+}
+
+// String returns a description of the tokens with both tokens redacted.
+func (t Tokens) String() string {
+	return fmt.Sprintf("Tokens{AccessToken: %s, RefreshToken: %s, Expiry: %s}",
+		redactIfSet(t.AccessToken), redactIfSet(t.RefreshToken), t.Expiry.Format(time.RFC3339))
+}
+
+// GoString returns the same text as String.
+func (t Tokens) GoString() string { return t.String() }
+
+// Format writes String for every verb.
+func (t Tokens) Format(f fmt.State, verb rune) { writeFormatted(f, verb, t.String()) }
+
+// LogValue implements [slog.LogValuer] without either token.
+func (t Tokens) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("access_token", redactIfSet(t.AccessToken)),
+		slog.String("refresh_token", redactIfSet(t.RefreshToken)),
+		slog.Time("expiry", t.Expiry),
+	)
+}
