@@ -1,0 +1,77 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/sessionkit/sessionkit/session"
+)
+
+// Sentinel errors for [errors.Is].
+var (
+	// ErrSessionExpired reports a request on a timed session whose access
+	// token has expired. Nothing was sent; log in again and add a new
+	// session.
+	ErrSessionExpired = errors.New("transport: session expired and cannot be renewed; log in again")
+
+	// ErrRenewFailed is wrapped by every [*RenewError].
+	ErrRenewFailed = errors.New("transport: renewing the session failed")
+
+	// ErrClosed reports a renewal requested after [Refresher.Close].
+	ErrClosed = errors.New("transport: refresher is closed")
+
+	// ErrNoSession reports a request to a manager-bound [RoundTripper]
+	// whose context names no session; use [WithSessionID].
+	ErrNoSession = errors.New("transport: request context names no session; use transport.WithSessionID")
+
+	// ErrSessionNotFound reports a session id that the manager does not
+	// hold.
+	ErrSessionNotFound = errors.New("transport: session not found in manager")
+
+	// ErrInsecureScheme reports a request that would send a bearer token
+	// over plain http to a host other than loopback. Use https, or set
+	// [Options.AllowInsecureHTTP].
+	ErrInsecureScheme = errors.New("transport: refusing to send a bearer token over plain http; use https")
+)
+
+// RenewError reports a failed refresh or login of a session. Every
+// caller that waited on the same attempt receives the same error.
+type RenewError struct {
+	SessionID string
+	Kind      session.Kind
+	// Backoff is true when no request was sent because an earlier
+	// attempt failed recently; Err is that attempt's error.
+	Backoff bool
+	Err     error
+}
+
+func (e *RenewError) Error() string {
+	what := "renewing"
+	if e.Backoff {
+		what = "waiting to retry renewing"
+	}
+	return fmt.Sprintf("transport: %s %s session %s failed: %v", what, e.Kind, shortID(e.SessionID), e.Err)
+}
+
+// Unwrap returns the cause and [ErrRenewFailed].
+func (e *RenewError) Unwrap() []error { return []error{ErrRenewFailed, e.Err} }
+
+// ExpiredError reports a timed session past its expiry. It wraps
+// [ErrSessionExpired].
+type ExpiredError struct {
+	SessionID string
+}
+
+func (e *ExpiredError) Error() string {
+	return fmt.Sprintf("%v (session %s)", ErrSessionExpired, shortID(e.SessionID))
+}
+
+// Unwrap returns [ErrSessionExpired].
+func (e *ExpiredError) Unwrap() error { return ErrSessionExpired }
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

@@ -1,0 +1,284 @@
+package transport
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/sessionkit/sessionkit/session"
+)
+
+// now is the clock of this package; tests replace it.
+var now = time.Now
+
+// Refresher renews the tokens of sessions through an [Authenticator]:
+// at most one refresh or login per session at a time, shared by every
+// request that needs it. A fresh token costs one atomic load and no
+// lock. Safe for concurrent use; call [Refresher.Close] to stop the
+// renewals it started.
+type Refresher struct {
+	auth   Authenticator
+	opts   Options
+	seed   uint64 // jitter seed, different for each Refresher
+	group  singleflight.Group
+	ctx    context.Context // parent of every renewal; cancelled by Close
+	cancel context.CancelFunc
+
+	mu      sync.Mutex // guards closed and the Add side of running
+	closed  bool
+	running sync.WaitGroup // renewals in progress
+
+	background sync.Map // session id to struct{}: background renewals started
+	failures   sync.Map // session id to *failure: backoff after a failed renewal
+	stats      counters
+}
+
+// NewRefresher returns a Refresher that renews tokens through auth.
+func NewRefresher(auth Authenticator, opts ...Option) *Refresher {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Refresher{
+		auth:   auth,
+		opts:   buildOptions(opts),
+		seed:   rand.Uint64(),
+		ctx:    ctx,
+		cancel: cancel,
+	}
+}
+
+// Token returns a token to send for s. A token outside the refresh
+// window is returned at once. Inside the window but still valid, the
+// current token is returned while one background renewal runs. An
+// expired token makes the caller wait, within ctx, for the one shared
+// renewal. A timed session past expiry returns an [*ExpiredError].
+func (r *Refresher) Token(ctx context.Context, s *session.Session) (*session.Snapshot, error) {
+	snap := s.Snapshot()
+	t := now()
+	if t.Before(r.renewAt(snap)) {
+		return snap, nil
+	}
+	if t.Before(snap.Expiry()) {
+		if s.Refreshable() {
+			r.renewInBackground(s, snap)
+		}
+		return snap, nil
+	}
+	if !s.Refreshable() {
+		return nil, &ExpiredError{SessionID: s.ID()}
+	}
+	return r.renew(ctx, s, snap)
+}
+
+// Renew returns a token to retry with after the server rejected stale.
+// If the session already holds a newer token, that token is returned
+// and nothing is sent; otherwise the caller waits for one shared
+// renewal. A timed session cannot renew and returns stale's rejection
+// as an [*ExpiredError].
+func (r *Refresher) Renew(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
+	if cur := s.Snapshot(); cur != stale {
+		return r.Token(ctx, s)
+	}
+	if !s.Refreshable() {
+		return nil, &ExpiredError{SessionID: s.ID()}
+	}
+	return r.renew(ctx, s, stale)
+}
+
+// renewAt returns when a background renewal of snap starts: the window
+// before expiry, shrunk to a third of a short token's lifetime and
+// widened by a jitter that is fixed for each snapshot.
+func (r *Refresher) renewAt(snap *session.Snapshot) time.Time {
+	window := r.opts.Window
+	if life := snap.Lifetime(); life > 0 && window > life/3 {
+		window = life / 3
+	}
+	if r.opts.Jitter > 0 {
+		frac := unitFloat(r.seed ^ uint64(snap.Obtained().UnixNano()))
+		window += time.Duration(frac * r.opts.Jitter * float64(window))
+	}
+	return snap.Expiry().Add(-window)
+}
+
+// unitFloat maps x to [0, 1) through the splitmix64 finalizer, a cheap
+// hash whose output bits are evenly spread.
+func unitFloat(x uint64) float64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11) / (1 << 53)
+}
+
+// renewInBackground starts one renewal of s unless one is running or
+// the last attempt failed too recently. The caller does not wait.
+func (r *Refresher) renewInBackground(s *session.Session, snap *session.Snapshot) {
+	id := s.ID()
+	if _, running := r.background.LoadOrStore(id, struct{}{}); running {
+		return
+	}
+	if r.backoffError(s) != nil {
+		r.background.Delete(id)
+		return
+	}
+	ch := r.group.DoChan(id, func() (any, error) {
+		defer r.background.Delete(id)
+		return r.flight(s, snap)
+	})
+	_ = ch // buffered by singleflight; the result is stored in the session
+}
+
+// renew waits, within ctx, for the one shared renewal of s.
+func (r *Refresher) renew(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
+	if err := r.backoffError(s); err != nil {
+		return nil, err
+	}
+	ch := r.group.DoChan(s.ID(), func() (any, error) {
+		return r.flight(s, stale)
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*session.Snapshot), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// flight is the shared renewal. It runs under the Refresher's own
+// context and timeout, so a caller that gives up neither cancels it nor
+// loses its result: rotated tokens are stored in the session either way.
+func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
+	if !r.enter() {
+		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: ErrClosed}
+	}
+	defer r.running.Done()
+	if cur := s.Snapshot(); cur != stale {
+		return cur, nil // renewed since the caller looked
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, r.opts.RefreshTimeout)
+	defer cancel()
+	snap, err := r.refreshOrLogin(ctx, s, stale)
+	if err != nil {
+		r.recordFailure(s, err)
+		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: err}
+	}
+	r.failures.Delete(s.ID())
+	return snap, nil
+}
+
+// refreshOrLogin sends the refresh, and for a permanent session whose
+// refresh failed, a login.
+func (r *Refresher) refreshOrLogin(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
+	start := now()
+	snap, err := r.refresh(ctx, s, stale)
+	if err == nil {
+		r.stats.refreshes.Add(1)
+		r.log(slog.LevelDebug, "session refreshed", s, start, nil)
+		return snap, nil
+	}
+	r.stats.refreshFailures.Add(1)
+	creds, ok := s.Credentials()
+	if !ok || r.ctx.Err() != nil {
+		r.log(slog.LevelWarn, "session refresh failed", s, start, err)
+		return nil, err
+	}
+	r.log(slog.LevelInfo, "session refresh failed; logging in again", s, start, err)
+	start = now()
+	snap, err = r.login(ctx, s, creds)
+	if err != nil {
+		r.stats.loginFailures.Add(1)
+		r.log(slog.LevelWarn, "session login failed", s, start, err)
+		return nil, err
+	}
+	r.stats.logins.Add(1)
+	r.log(slog.LevelInfo, "session logged in again", s, start, nil)
+	return snap, nil
+}
+
+func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
+	tokens, err := r.auth.Refresh(ctx, stale.RefreshToken())
+	if err != nil {
+		return nil, err
+	}
+	return s.Update(tokens)
+}
+
+func (r *Refresher) login(ctx context.Context, s *session.Session, c session.Credentials) (*session.Snapshot, error) {
+	tokens, err := r.auth.Login(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return s.Update(tokens)
+}
+
+func (r *Refresher) log(level slog.Level, msg string, s *session.Session, start time.Time, err error) {
+	attrs := []slog.Attr{
+		slog.String("session_id", s.ID()),
+		slog.String("kind", s.Kind().String()),
+		slog.Duration("duration", now().Sub(start)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	r.opts.Logger.LogAttrs(context.Background(), level, msg, attrs...)
+}
+
+// enter registers a renewal unless the Refresher is closed.
+func (r *Refresher) enter() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.running.Add(1)
+	return true
+}
+
+// Close cancels the renewals in progress and waits for them to end.
+// Later renewals fail with [ErrClosed]; tokens that are still valid keep
+// working. Close is idempotent and safe to call beside requests in
+// flight.
+func (r *Refresher) Close() error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.cancel()
+	r.running.Wait()
+	return nil
+}
+
+// Stats returns the counts of renewals since the Refresher was created.
+func (r *Refresher) Stats() Stats { return r.stats.snapshot() }
+
+// counters are the running totals behind [Stats].
+type counters struct {
+	refreshes, refreshFailures atomic.Int64
+	logins, loginFailures      atomic.Int64
+	retries                    atomic.Int64
+}
+
+func (c *counters) snapshot() Stats {
+	return Stats{
+		Refreshes:       c.refreshes.Load(),
+		RefreshFailures: c.refreshFailures.Load(),
+		Logins:          c.logins.Load(),
+		LoginFailures:   c.loginFailures.Load(),
+		Retries:         c.retries.Load(),
+	}
+}
+
+// Stats are counts of what a [Refresher] or [RoundTripper] did.
+type Stats struct {
+	Refreshes       int64 // successful refreshes
+	RefreshFailures int64 // failed refreshes
+	Logins          int64 // successful logins of permanent sessions
+	LoginFailures   int64 // failed logins
+	Retries         int64 // requests sent again after a 401
+}
