@@ -140,8 +140,7 @@ func newTestSession(t *testing.T, kind session.Kind, ttl time.Duration) *session
 // length of the test.
 func setClock(t *testing.T, offset time.Duration) {
 	t.Helper()
-	now = func() time.Time { return time.Now().Add(offset) }
-	t.Cleanup(func() { now = time.Now })
+	t.Cleanup(SetClockOffset(offset))
 }
 
 // waitFor polls cond until it holds or a second passes.

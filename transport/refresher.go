@@ -13,8 +13,18 @@ import (
 	"github.com/sessionkit/sessionkit/session"
 )
 
-// now is the clock of this package; tests replace it.
-var now = time.Now
+// clockOffset shifts the clock of this package; tests set it to move a
+// token into its refresh window or past its expiry.
+var clockOffset atomic.Int64
+
+// now returns the current time, shifted by clockOffset.
+func now() time.Time {
+	t := time.Now()
+	if off := clockOffset.Load(); off != 0 {
+		return t.Add(time.Duration(off))
+	}
+	return t
+}
 
 // Refresher renews the tokens of sessions through an [Authenticator]:
 // at most one refresh or login per session at a time, shared by every
