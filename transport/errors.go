@@ -32,6 +32,13 @@ var (
 	// over plain http to a host other than loopback. Use https, or set
 	// [Options.AllowInsecureHTTP].
 	ErrInsecureScheme = errors.New("transport: refusing to send a bearer token over plain http; use https")
+
+	// ErrRefreshOutcomeUnknown reports a refresh whose connection broke
+	// after the request may have reached the server, which may have
+	// rotated the refresh token. The token is not sent again: a
+	// permanent session logs in, and other sessions need new tokens
+	// through [session.Session.Update] or a new login.
+	ErrRefreshOutcomeUnknown = errors.New("transport: refresh outcome unknown; the refresh token may be spent")
 )
 
 // RenewError reports a failed refresh or login of a session. Every

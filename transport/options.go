@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit/session"
+	"github.com/sessionkit/sessionkit/store"
 )
 
 // Authenticator obtains tokens from an authentication server. Package
@@ -72,6 +73,16 @@ type Options struct {
 	// Logger receives refreshes, logins, retries and swallowed errors.
 	// If nil, nothing is logged.
 	Logger *slog.Logger
+
+	// Hooks are called on refreshes, logins, failures and retries.
+	Hooks Hooks
+
+	// Store, if set, receives the tokens of every renewal before it
+	// ends, and is read before each renewal so that tokens renewed by
+	// another process or an earlier run are used instead of renewing
+	// again. A store that is also a [store.Locker] makes processes
+	// sharing it renew each session one at a time.
+	Store store.Store
 }
 
 // Option changes [Options].

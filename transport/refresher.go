@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -43,9 +42,11 @@ type Refresher struct {
 	closed  bool
 	running sync.WaitGroup // renewals in progress
 
-	background sync.Map // session id to struct{}: background renewals started
-	failures   sync.Map // session id to *failure: backoff after a failed renewal
-	stats      counters
+	background     sync.Map // session id to struct{}: background renewals started
+	failures       sync.Map // session id to *failure: backoff after a failed renewal
+	unknownOutcome sync.Map // session id to the refresh token whose last use had an unknown outcome
+	versions       sync.Map // session id to int64: newest store version seen
+	stats          counters
 }
 
 // NewRefresher returns a Refresher that renews tokens through auth.
@@ -164,6 +165,8 @@ func (r *Refresher) renew(ctx context.Context, s *session.Session, stale *sessio
 // flight is the shared renewal. It runs under the Refresher's own
 // context and timeout, so a caller that gives up neither cancels it nor
 // loses its result: rotated tokens are stored in the session either way.
+// With a store, it holds the store's lock of the session, takes tokens
+// another process stored if they are newer, and saves what it obtained.
 func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
 	if !r.enter() {
 		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: ErrClosed}
@@ -174,70 +177,20 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.RefreshTimeout)
 	defer cancel()
+	unlock := r.lockStored(ctx, s)
+	defer unlock()
+	if snap, ok := r.adoptStored(ctx, s, stale); ok {
+		r.failures.Delete(s.ID())
+		return snap, nil
+	}
 	snap, err := r.refreshOrLogin(ctx, s, stale)
 	if err != nil {
 		r.recordFailure(s, err)
 		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: err}
 	}
 	r.failures.Delete(s.ID())
+	r.saveStored(ctx, s)
 	return snap, nil
-}
-
-// refreshOrLogin sends the refresh, and for a permanent session whose
-// refresh failed, a login.
-func (r *Refresher) refreshOrLogin(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
-	start := now()
-	snap, err := r.refresh(ctx, s, stale)
-	if err == nil {
-		r.stats.refreshes.Add(1)
-		r.log(slog.LevelDebug, "session refreshed", s, start, nil)
-		return snap, nil
-	}
-	r.stats.refreshFailures.Add(1)
-	creds, ok := s.Credentials()
-	if !ok || r.ctx.Err() != nil {
-		r.log(slog.LevelWarn, "session refresh failed", s, start, err)
-		return nil, err
-	}
-	r.log(slog.LevelInfo, "session refresh failed; logging in again", s, start, err)
-	start = now()
-	snap, err = r.login(ctx, s, creds)
-	if err != nil {
-		r.stats.loginFailures.Add(1)
-		r.log(slog.LevelWarn, "session login failed", s, start, err)
-		return nil, err
-	}
-	r.stats.logins.Add(1)
-	r.log(slog.LevelInfo, "session logged in again", s, start, nil)
-	return snap, nil
-}
-
-func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
-	tokens, err := r.auth.Refresh(ctx, stale.RefreshToken())
-	if err != nil {
-		return nil, err
-	}
-	return s.Update(tokens)
-}
-
-func (r *Refresher) login(ctx context.Context, s *session.Session, c session.Credentials) (*session.Snapshot, error) {
-	tokens, err := r.auth.Login(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	return s.Update(tokens)
-}
-
-func (r *Refresher) log(level slog.Level, msg string, s *session.Session, start time.Time, err error) {
-	attrs := []slog.Attr{
-		slog.String("session_id", s.ID()),
-		slog.String("kind", s.Kind().String()),
-		slog.Duration("duration", now().Sub(start)),
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	r.opts.Logger.LogAttrs(context.Background(), level, msg, attrs...)
 }
 
 // enter registers a renewal unless the Refresher is closed.

@@ -156,6 +156,9 @@ func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *sessi
 	rt.refresher.stats.retries.Add(1)
 	rt.opts.Logger.LogAttrs(req.Context(), slog.LevelDebug, "retrying request after 401",
 		slog.String("session_id", s.ID()), slog.String("method", req.Method))
+	if hook := rt.opts.Hooks.Retry; hook != nil {
+		hook(Event{SessionID: s.ID(), Kind: s.Kind(), Op: "retry"})
+	}
 	return rt.send(req, body, next)
 }
 

@@ -257,7 +257,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 		t.Fatalf("request succeeded although refresh and login failed")
 	}
 	logs := e.logs.String() + err.Error()
-	if !strings.Contains(logs, "logging in again") {
+	if !strings.Contains(logs, "session logged in again") {
 		t.Fatalf("the log does not show the login; log:\n%s", logs)
 	}
 	for _, secret := range e.srv.IssuedSecrets() {

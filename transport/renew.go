@@ -1,0 +1,106 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/sessionkit/sessionkit/session"
+)
+
+// refreshOrLogin sends the refresh, and for a permanent session whose
+// refresh failed, a login. A refresh token whose last use had an unknown
+// outcome is not sent again, because the server may have rotated it.
+func (r *Refresher) refreshOrLogin(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
+	start := now()
+	snap, err := r.refresh(ctx, s, stale)
+	if err == nil {
+		r.stats.refreshes.Add(1)
+		r.report(r.opts.Hooks.Refresh, "refresh", "session refreshed", slog.LevelDebug, s, start, nil)
+		return snap, nil
+	}
+	r.stats.refreshFailures.Add(1)
+	r.report(r.opts.Hooks.RefreshFailure, "refresh", "session refresh failed", slog.LevelWarn, s, start, err)
+	creds, ok := s.Credentials()
+	if !ok || r.ctx.Err() != nil {
+		return nil, err
+	}
+	start = now()
+	snap, err = r.login(ctx, s, creds)
+	if err != nil {
+		r.stats.loginFailures.Add(1)
+		r.report(r.opts.Hooks.RefreshFailure, "login", "session login failed", slog.LevelWarn, s, start, err)
+		return nil, err
+	}
+	r.stats.logins.Add(1)
+	r.report(r.opts.Hooks.Login, "login", "session logged in again", slog.LevelInfo, s, start, nil)
+	return snap, nil
+}
+
+func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
+	token := stale.RefreshToken()
+	if spent, ok := r.unknownOutcome.Load(s.ID()); ok && spent == token {
+		return nil, ErrRefreshOutcomeUnknown
+	}
+	tokens, err := r.auth.Refresh(ctx, token)
+	if err != nil {
+		if outcomeUnknown(err) && r.ctx.Err() == nil {
+			r.unknownOutcome.Store(s.ID(), token)
+			err = errors.Join(ErrRefreshOutcomeUnknown, err)
+		}
+		return nil, err
+	}
+	r.unknownOutcome.Delete(s.ID())
+	return s.Update(tokens)
+}
+
+func (r *Refresher) login(ctx context.Context, s *session.Session, c session.Credentials) (*session.Snapshot, error) {
+	tokens, err := r.auth.Login(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	r.unknownOutcome.Delete(s.ID())
+	return s.Update(tokens)
+}
+
+// outcomeUnknown reports whether err leaves open whether the server
+// received and carried out the request: the connection broke or timed
+// out after the request may have been written. A failed dial or DNS
+// lookup sent nothing, and an HTTP response is a known outcome.
+func outcomeUnknown(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return false
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) && netErr.Timeout()
+}
+
+// report logs a renewal step and calls its hook, if set.
+func (r *Refresher) report(hook func(Event), op, msg string, level slog.Level, s *session.Session, start time.Time, err error) {
+	ev := Event{SessionID: s.ID(), Kind: s.Kind(), Op: op, Duration: now().Sub(start), Err: err}
+	attrs := []slog.Attr{
+		slog.String("session_id", ev.SessionID),
+		slog.String("kind", ev.Kind.String()),
+		slog.Duration("duration", ev.Duration),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	r.opts.Logger.LogAttrs(context.Background(), level, msg, attrs...)
+	if hook != nil {
+		hook(ev)
+	}
+}

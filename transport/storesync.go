@@ -1,0 +1,91 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/sessionkit/sessionkit/session"
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// lockStored takes the store's renewal lock of s when the store is a
+// [store.Locker]. If the lock cannot be had, the renewal goes ahead
+// without it and the failure is logged: requests keep flowing when the
+// store is down. The returned function releases the lock.
+func (r *Refresher) lockStored(ctx context.Context, s *session.Session) (unlock func()) {
+	locker, ok := r.opts.Store.(store.Locker)
+	if !ok {
+		return func() {}
+	}
+	unlock, err := locker.Lock(ctx, s.ID(), r.opts.RefreshTimeout)
+	if err != nil {
+		r.logStoreError("store lock failed; renewing without it", s, err)
+		return func() {}
+	}
+	return unlock
+}
+
+// adoptStored loads the stored record of s and, when it holds an access
+// token that expires later than stale and is still valid, puts it into
+// the session: another process or an earlier run renewed it already.
+func (r *Refresher) adoptStored(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, bool) {
+	if r.opts.Store == nil {
+		return nil, false
+	}
+	rec, err := r.opts.Store.Load(ctx, s.ID())
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			r.logStoreError("store load failed", s, err)
+		}
+		return nil, false
+	}
+	r.noteVersion(s.ID(), rec.Version)
+	if rec.AccessToken == stale.AccessToken() {
+		return nil, false
+	}
+	claims, err := session.ParseClaims(rec.AccessToken)
+	if err != nil || !claims.Expiry.After(stale.Expiry()) || !now().Before(claims.Expiry) {
+		return nil, false
+	}
+	snap, err := s.Update(rec.Tokens())
+	if err != nil {
+		r.logStoreError("stored tokens rejected", s, err)
+		return nil, false
+	}
+	return snap, true
+}
+
+// saveStored writes the current tokens of s to the store, one version
+// above the last one seen, before the renewal ends, so the next renewal
+// anywhere starts from the rotated refresh token.
+func (r *Refresher) saveStored(ctx context.Context, s *session.Session) {
+	if r.opts.Store == nil {
+		return
+	}
+	version := r.noteVersion(s.ID(), 0) + 1
+	if err := r.opts.Store.Save(ctx, store.RecordOf(s, version)); err != nil {
+		r.logStoreError("store save failed", s, err)
+		return
+	}
+	r.noteVersion(s.ID(), version)
+}
+
+// noteVersion records v as seen for the session if it is newer and
+// returns the newest version seen.
+func (r *Refresher) noteVersion(id string, v int64) int64 {
+	for {
+		cur, loaded := r.versions.LoadOrStore(id, v)
+		if !loaded {
+			return v
+		}
+		if cur.(int64) >= v || r.versions.CompareAndSwap(id, cur, v) {
+			return max(cur.(int64), v)
+		}
+	}
+}
+
+func (r *Refresher) logStoreError(msg string, s *session.Session, err error) {
+	r.opts.Logger.LogAttrs(context.Background(), slog.LevelWarn, msg,
+		slog.String("session_id", s.ID()), slog.String("error", err.Error()))
+}
