@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -49,6 +50,7 @@ type Session struct {
 	kind        Kind
 	credentials Credentials // set for permanent sessions only
 	serviceHost string      // lowercase host name of the iss claim
+	opaque      bool        // the access token is not a JWT; see NewOpaque
 	current     atomic.Pointer[Snapshot]
 }
 
@@ -140,11 +142,25 @@ func (s *Session) Claims() Claims { return s.Snapshot().claims }
 func (s *Session) Expiry() time.Time { return s.Snapshot().Expiry() }
 
 // TimeLeft returns how long the current access token stays valid,
-// negative once it has expired.
-func (s *Session) TimeLeft() time.Duration { return s.Expiry().Sub(now()) }
+// negative once it has expired. For a token of unknown expiry it
+// returns the maximum [time.Duration].
+func (s *Session) TimeLeft() time.Duration {
+	exp := s.Expiry()
+	if exp.IsZero() {
+		return time.Duration(math.MaxInt64)
+	}
+	return exp.Sub(now())
+}
 
-// Expired reports whether the current access token has expired.
-func (s *Session) Expired() bool { return !now().Before(s.Expiry()) }
+// Expired reports whether the current access token has expired. A token
+// of unknown expiry never has.
+func (s *Session) Expired() bool {
+	exp := s.Expiry()
+	return !exp.IsZero() && !now().Before(exp)
+}
+
+// Opaque reports whether the session was created by [NewOpaque].
+func (s *Session) Opaque() bool { return s.opaque }
 
 // Refreshable reports whether the session can renew its access token:
 // true for refreshable and permanent sessions.
@@ -164,14 +180,12 @@ func (s *Session) Credentials() (Credentials, bool) {
 // snapshot. The new access token must carry the same iss, tenant and
 // ext-sub claims as the session; otherwise Update returns a
 // [*MismatchError] or a [*ClaimError] and the session keeps its old
-// tokens. An empty t.RefreshToken keeps the current refresh token, and
-// a timed session stores no refresh token.
+// tokens. An opaque session takes any non-empty token and its expiry
+// from t.Expiry. An empty t.RefreshToken keeps the current refresh
+// token, and a timed session stores no refresh token.
 func (s *Session) Update(t Tokens) (*Snapshot, error) {
-	claims, err := ParseClaims(t.AccessToken)
+	claims, err := s.claimsOf(t)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkIdentity(claims); err != nil {
 		return nil, err
 	}
 	for {
@@ -185,6 +199,25 @@ func (s *Session) Update(t Tokens) (*Snapshot, error) {
 			return next, nil
 		}
 	}
+}
+
+// claimsOf returns the claims of new tokens for s: decoded from a JWT
+// and checked against the session's identity, or for an opaque session
+// the session's claims with the expiry the server stated.
+func (s *Session) claimsOf(t Tokens) (Claims, error) {
+	if s.opaque {
+		if t.AccessToken == "" {
+			return Claims{}, fmt.Errorf("%w: token is empty", ErrInvalidToken)
+		}
+		claims := s.Claims()
+		claims.Expiry = t.Expiry
+		return claims, nil
+	}
+	claims, err := ParseClaims(t.AccessToken)
+	if err != nil {
+		return Claims{}, err
+	}
+	return claims, s.checkIdentity(claims)
 }
 
 func (s *Session) checkIdentity(c Claims) error {

@@ -34,6 +34,8 @@ type Record struct {
 	Kind         session.Kind
 	AccessToken  string
 	RefreshToken string
+	// Expiry is when the access token expires; zero when unknown.
+	Expiry time.Time
 	// Version grows by one with every save of the session; stores that
 	// can compare it reject a save whose version is not newer.
 	Version   int64
@@ -42,7 +44,7 @@ type Record struct {
 
 // Tokens returns the tokens of the record.
 func (r Record) Tokens() session.Tokens {
-	return session.Tokens{AccessToken: r.AccessToken, RefreshToken: r.RefreshToken}
+	return session.Tokens{AccessToken: r.AccessToken, RefreshToken: r.RefreshToken, Expiry: r.Expiry}
 }
 
 // String describes the record without its tokens.
@@ -74,6 +76,7 @@ func RecordOf(s *session.Session, version int64) Record {
 		Kind:         s.Kind(),
 		AccessToken:  snap.AccessToken(),
 		RefreshToken: snap.RefreshToken(),
+		Expiry:       snap.Expiry(),
 		Version:      version,
 		UpdatedAt:    time.Now(),
 	}

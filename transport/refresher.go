@@ -62,15 +62,15 @@ func NewRefresher(auth Authenticator, opts ...Option) *Refresher {
 }
 
 // Token returns a token to send for s. A token outside the refresh
-// window is returned at once. Inside the window but still valid, the
+// window, or of unknown expiry, is returned at once. Inside the window but still valid, the
 // current token is returned while one background renewal runs. An
 // expired token makes the caller wait, within ctx, for the one shared
 // renewal. A timed session past expiry returns an [*ExpiredError].
 func (r *Refresher) Token(ctx context.Context, s *session.Session) (*session.Snapshot, error) {
 	snap := s.Snapshot()
 	t := now()
-	if t.Before(r.renewAt(snap)) {
-		return snap, nil
+	if t.Before(r.renewAt(snap)) || snap.Expiry().IsZero() {
+		return snap, nil // fresh, or of unknown expiry: used until a 401
 	}
 	if t.Before(snap.Expiry()) {
 		if s.Refreshable() {

@@ -326,3 +326,28 @@ func TestRenewAtJitterBounded(t *testing.T) {
 		t.Errorf("20 sessions got %d distinct windows; want jitter to spread them", len(seen))
 	}
 }
+
+func TestOpaqueUnknownExpiryNotRenewed(t *testing.T) {
+	auth := newFakeAuth(time.Hour)
+	r := NewRefresher(auth)
+	defer r.Close()
+	s, err := session.NewOpaque(testIssuer, "u", session.Tokens{AccessToken: "opaque", RefreshToken: "r0"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setClock(t, 1000*time.Hour)
+	snap, err := r.Token(context.Background(), s)
+	if err != nil || snap.AccessToken() != "opaque" {
+		t.Fatalf("Token = %v, %v; want the opaque token", snap, err)
+	}
+	if n := auth.refreshes.Load(); n != 0 {
+		t.Errorf("refreshes = %d; want 0 for a token of unknown expiry", n)
+	}
+	next, err := r.Renew(context.Background(), s, snap)
+	if err != nil {
+		t.Fatalf("Renew after a 401: %v", err)
+	}
+	if next == snap || auth.refreshes.Load() != 1 {
+		t.Errorf("Renew did not refresh the opaque token")
+	}
+}

@@ -26,9 +26,9 @@ func (r *Refresher) lockStored(ctx context.Context, s *session.Session) (unlock 
 	return unlock
 }
 
-// adoptStored loads the stored record of s and, when it holds an access
-// token that expires later than stale and is still valid, puts it into
-// the session: another process or an earlier run renewed it already.
+// adoptStored loads the stored record of s and, when it holds newer
+// tokens than stale, puts them into the session: another process or an
+// earlier run renewed it already.
 func (r *Refresher) adoptStored(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, bool) {
 	if r.opts.Store == nil {
 		return nil, false
@@ -40,12 +40,9 @@ func (r *Refresher) adoptStored(ctx context.Context, s *session.Session, stale *
 		}
 		return nil, false
 	}
+	known := r.noteVersion(s.ID(), 0)
 	r.noteVersion(s.ID(), rec.Version)
-	if rec.AccessToken == stale.AccessToken() {
-		return nil, false
-	}
-	claims, err := session.ParseClaims(rec.AccessToken)
-	if err != nil || !claims.Expiry.After(stale.Expiry()) || !now().Before(claims.Expiry) {
+	if !storedIsNewer(rec, stale, known) {
 		return nil, false
 	}
 	snap, err := s.Update(rec.Tokens())
@@ -88,4 +85,21 @@ func (r *Refresher) noteVersion(id string, v int64) int64 {
 func (r *Refresher) logStoreError(msg string, s *session.Session, err error) {
 	r.opts.Logger.LogAttrs(context.Background(), slog.LevelWarn, msg,
 		slog.String("session_id", s.ID()), slog.String("error", err.Error()))
+}
+
+// storedIsNewer reports whether rec holds a token newer than stale that
+// is still valid: one that expires later, or for tokens of unknown
+// expiry, one saved at a version above known, the newest seen before.
+func storedIsNewer(rec store.Record, stale *session.Snapshot, known int64) bool {
+	if rec.AccessToken == stale.AccessToken() {
+		return false
+	}
+	expiry := rec.Expiry
+	if claims, err := session.ParseClaims(rec.AccessToken); err == nil {
+		expiry = claims.Expiry
+	}
+	if expiry.IsZero() {
+		return rec.Version > known
+	}
+	return expiry.After(stale.Expiry()) && now().Before(expiry)
 }
