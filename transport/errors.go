@@ -39,6 +39,11 @@ var (
 	// permanent session logs in, and other sessions need new tokens
 	// through [session.Session.Update] or a new login.
 	ErrRefreshOutcomeUnknown = errors.New("transport: refresh outcome unknown; the refresh token may be spent")
+
+	// ErrRejectedAfterRenewal reports a 401 for a token that was
+	// obtained because of a 401 and has not been accepted since. The
+	// [RoundTripper] hands such a 401 to the caller without renewing.
+	ErrRejectedAfterRenewal = errors.New("transport: token rejected right after its renewal; not renewing again")
 )
 
 // RenewError reports a failed refresh or login of a session. Every

@@ -46,6 +46,7 @@ type Refresher struct {
 	failures       sync.Map // session id to *failure: backoff after a failed renewal
 	unknownOutcome sync.Map // session id to the refresh token whose last use had an unknown outcome
 	versions       sync.Map // session id to int64: newest store version seen
+	forced         sync.Map // session id to *forcedRenewal: last renewal after a 401
 	stats          counters
 }
 
@@ -89,6 +90,11 @@ func (r *Refresher) Token(ctx context.Context, s *session.Session) (*session.Sna
 // and nothing is sent; otherwise the caller waits for one shared
 // renewal. A timed session cannot renew and returns stale's rejection
 // as an [*ExpiredError].
+//
+// A token that was itself obtained after a 401 and whose retry was
+// rejected too is not renewed again for MaxBackoff: the 401s are then
+// not about the token, and renewing on each would flood the auth
+// server. Renew returns [ErrRejectedAfterRenewal] in that case.
 func (r *Refresher) Renew(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
 	if cur := s.Snapshot(); cur != stale {
 		return r.Token(ctx, s)
@@ -96,7 +102,14 @@ func (r *Refresher) Renew(ctx context.Context, s *session.Session, stale *sessio
 	if !s.Refreshable() {
 		return nil, &ExpiredError{SessionID: s.ID()}
 	}
-	return r.renew(ctx, s, stale)
+	if r.suppressed(s, stale) {
+		return nil, ErrRejectedAfterRenewal
+	}
+	snap, err := r.renew(ctx, s, stale)
+	if err == nil {
+		r.noteForced(s, snap)
+	}
+	return snap, err
 }
 
 // renewAt returns when a background renewal of snap starts: the window

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -141,6 +142,12 @@ func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *sessi
 		return resp, nil
 	}
 	next, err := rt.refresher.Renew(req.Context(), s, sent)
+	if errors.Is(err, ErrRejectedAfterRenewal) {
+		rt.opts.Logger.LogAttrs(req.Context(), slog.LevelDebug,
+			"401 for a token renewed after a 401; returning it without renewing",
+			slog.String("session_id", s.ID()))
+		return resp, nil
+	}
 	if err != nil {
 		rt.drain(resp)
 		return nil, err
@@ -159,7 +166,11 @@ func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *sessi
 	if hook := rt.opts.Hooks.Retry; hook != nil {
 		hook(Event{SessionID: s.ID(), Kind: s.Kind(), Op: "retry"})
 	}
-	return rt.send(req, body, next)
+	resp, err = rt.send(req, body, next)
+	if err == nil && resp.StatusCode != http.StatusUnauthorized {
+		rt.refresher.accept(s, next)
+	}
+	return resp, err
 }
 
 func replayable(req *http.Request) bool {
