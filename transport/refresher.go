@@ -188,6 +188,9 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 	if cur := s.Snapshot(); cur != stale {
 		return cur, nil // renewed since the caller looked
 	}
+	if err := r.backoffError(s); err != nil {
+		return nil, err // an attempt failed since the caller looked
+	}
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.RefreshTimeout)
 	defer cancel()
 	unlock := r.lockStored(ctx, s)

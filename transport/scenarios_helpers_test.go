@@ -147,3 +147,12 @@ func newRoundTripperFor(t *testing.T, e *env, s *session.Session) *transport.Rou
 	t.Cleanup(func() { rt.Close() })
 	return rt
 }
+
+func newKnowledgeClient(t *testing.T, url string) *knowledge.Client {
+	t.Helper()
+	auth, err := knowledge.NewClient(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth
+}
