@@ -99,14 +99,34 @@ func requestFailed(ex exchange, err error) error {
 	if errors.As(err, &redirectErr) {
 		return fmt.Errorf("knowledge: %s failed: %w", ex.op, redirectErr)
 	}
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		scrubbed := *urlErr
-		scrubbed.URL = scrub(urlErr.URL, ex.secrets)
-		err = &scrubbed
-	}
+	err = &scrubbedError{err: scrubURLErrors(err, ex.secrets), secrets: ex.secrets}
 	return fmt.Errorf("knowledge: %s failed: %w", ex.op, err)
 }
+
+// scrubURLErrors returns err with the secrets removed from the URL of
+// every [url.Error] at the head of its chain. net/http reports a bad
+// redirect Location as a url.Error inside a url.Error, both quoting it.
+func scrubURLErrors(err error, secrets []string) error {
+	urlErr, ok := err.(*url.Error)
+	if !ok {
+		return err
+	}
+	scrubbed := *urlErr
+	scrubbed.URL = scrub(urlErr.URL, secrets)
+	scrubbed.Err = scrubURLErrors(urlErr.Err, secrets)
+	return &scrubbed
+}
+
+// scrubbedError is an error whose message has the secrets of the
+// request removed, whatever the wrapped error quotes.
+type scrubbedError struct {
+	err     error
+	secrets []string
+}
+
+func (e *scrubbedError) Error() string { return scrub(e.err.Error(), e.secrets) }
+
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // readBody reads at most limit bytes of r. For a longer body it returns
 // the first limit bytes and errBodyTooLarge.

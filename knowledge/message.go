@@ -85,6 +85,12 @@ func truncate(s string, n int) string {
 
 // scrub replaces every secret in s by [REDACTED], in its raw form and in
 // the forms that JSON, URL queries and URL paths escape it to.
+// minSecretLength is the length below which a value is not scrubbed:
+// replacing every occurrence of a one- or two-letter string would mangle
+// messages and show which letters the secret holds. Real API keys and
+// tokens are far longer.
+const minSecretLength = 6
+
 func scrub(s string, secrets []string) string {
 	for _, form := range secretForms(secrets) {
 		s = strings.ReplaceAll(s, form, redacted)
@@ -99,7 +105,7 @@ func scrub(s string, secrets []string) string {
 func secretForms(secrets []string) []string {
 	var forms []string
 	for _, secret := range secrets {
-		if secret == "" {
+		if len(secret) < minSecretLength {
 			continue
 		}
 		forms = append(forms, secret, url.QueryEscape(secret), url.PathEscape(secret))

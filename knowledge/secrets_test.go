@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/sessionkit/sessionkit/session"
 )
 
 // echoedSecret returns the secret that a request carries: the tenant API
@@ -147,5 +150,31 @@ func TestLeakyHandlersEchoSecrets(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if !strings.Contains(string(body), testAPIKey) {
 		t.Errorf("body = %q; want it to contain the API key", body)
+	}
+}
+
+// TestMalformedLocationScrubbed: a redirect whose Location cannot be
+// parsed and quotes the secret the request carried yields an error
+// without it.
+func TestMalformedLocationScrubbed(t *testing.T) {
+	const apiKey, refresh = "location-api-key-123456", "location-refresh-654321"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/%zz/"+echoedSecret(r))
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer srv.Close()
+	c, err := NewClient(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, loginErr := c.Login(context.Background(), session.Credentials{TenantAPIKey: apiKey, ExternalUserID: "u"})
+	_, refreshErr := c.Refresh(context.Background(), refresh)
+	for _, err := range []error{loginErr, refreshErr} {
+		if err == nil {
+			t.Fatal("request succeeded")
+		}
+		if strings.Contains(err.Error(), apiKey) || strings.Contains(err.Error(), refresh) {
+			t.Errorf("error contains a secret: %v", err)
+		}
 	}
 }

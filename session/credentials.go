@@ -1,6 +1,7 @@
 package session
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 )
@@ -62,4 +63,14 @@ func writeFormatted(f fmt.State, verb rune, s string) {
 		return
 	}
 	fmt.Fprint(f, s)
+}
+
+// MarshalJSON encodes the credentials with the API key redacted, so that
+// encoding a struct that holds them, as slog's JSON handler does, cannot
+// write the key.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{
+		"ExternalUserID": c.ExternalUserID,
+		"TenantAPIKey":   redactIfSet(c.TenantAPIKey),
+	})
 }

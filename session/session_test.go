@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -208,6 +209,14 @@ func TestRedaction(t *testing.T) {
 		}
 		logger.Info("value", "v", v)
 	}
+	for _, v := range []any{creds, tokens, struct{ C Credentials }{creds}, []Tokens{tokens}} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(b)
+	}
+	logger.Info("nested", "v", struct{ T Tokens }{tokens})
 	out.WriteString(logs.String())
 	for _, secret := range []string{access, refresh, key} {
 		if strings.Contains(out.String(), secret) {

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -35,4 +36,14 @@ func (t Tokens) LogValue() slog.Value {
 		slog.String("refresh_token", redactIfSet(t.RefreshToken)),
 		slog.Time("expiry", t.Expiry),
 	)
+}
+
+// MarshalJSON encodes the tokens with both tokens redacted. Persist
+// tokens through package store, whose records carry them.
+func (t Tokens) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{
+		"AccessToken":  redactIfSet(t.AccessToken),
+		"RefreshToken": redactIfSet(t.RefreshToken),
+		"Expiry":       t.Expiry,
+	})
 }

@@ -44,6 +44,11 @@ var (
 	// obtained because of a 401 and has not been accepted since. The
 	// [RoundTripper] hands such a 401 to the caller without renewing.
 	ErrRejectedAfterRenewal = errors.New("transport: token rejected right after its renewal; not renewing again")
+
+	// ErrExpiredOnArrival reports a renewal that returned an access
+	// token already expired by this machine's clock; the clock is
+	// probably wrong. The session keeps the token, and renewal backs off.
+	ErrExpiredOnArrival = errors.New("transport: renewed access token has already expired; check this machine's clock")
 )
 
 // RenewError reports a failed refresh or login of a session. Every

@@ -207,7 +207,7 @@ func TestFailedRefreshSharedByWaiters(t *testing.T) {
 // cancelled; a later refresh still runs under the library's own
 // context.
 func TestSessionOutlivesLoginContext(t *testing.T) {
-	srv := sessiontest.NewServer(func(o *sessiontest.Options) { o.TokenLifetime = 10 * time.Minute })
+	srv := sessiontest.NewServer()
 	defer srv.Close()
 	auth, err := knowledge.NewClient(srv.URL())
 	if err != nil {
@@ -227,7 +227,7 @@ func TestSessionOutlivesLoginContext(t *testing.T) {
 	defer rt.Close()
 	cancel()
 
-	setClock(t, 11*time.Minute)
+	srv.ExpireAccessToken(sess.AccessToken())
 	resp, err := (&http.Client{Transport: rt}).Get(srv.URL() + sessiontest.APIPath)
 	if err != nil {
 		t.Fatalf("request after the login context ended: %v", err)

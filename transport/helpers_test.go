@@ -40,7 +40,7 @@ type fakeAuth struct {
 	lifetime time.Duration
 	delay    time.Duration
 
-	mu          sync.Mutex // guards refreshFail, loginFail and current
+	mu          sync.Mutex // guards refreshFail, loginFail, current and lifetime
 	refreshFail error
 	loginFail   error
 	current     string // the refresh token that refresh accepts

@@ -139,21 +139,23 @@ func unitFloat(x uint64) float64 {
 }
 
 // renewInBackground starts one renewal of s unless one is running or
-// the last attempt failed too recently. The caller does not wait.
+// the last attempt failed too recently. The caller does not wait. The
+// renewal may join a flight that a waiting caller started; either way
+// the marker is cleared when that flight ends.
 func (r *Refresher) renewInBackground(s *session.Session, snap *session.Snapshot) {
 	id := s.ID()
 	if _, running := r.background.LoadOrStore(id, struct{}{}); running {
 		return
 	}
-	if r.backoffError(s) != nil {
+	if r.backoffError(s) != nil || !r.enter() {
 		r.background.Delete(id)
 		return
 	}
-	ch := r.group.DoChan(id, func() (any, error) {
+	go func() {
+		defer r.running.Done()
 		defer r.background.Delete(id)
-		return r.flight(s, snap)
-	})
-	_ = ch // buffered by singleflight; the result is stored in the session
+		<-r.group.DoChan(id, func() (any, error) { return r.flight(s, snap) })
+	}()
 }
 
 // renew waits, within ctx, for the one shared renewal of s.
@@ -195,18 +197,33 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 	defer cancel()
 	unlock := r.lockStored(ctx, s)
 	defer unlock()
-	if snap, ok := r.adoptStored(ctx, s, stale); ok {
+	if snap, usable := r.adoptStored(ctx, s, stale); usable {
 		r.failures.Delete(s.ID())
 		return snap, nil
+	} else if snap != nil {
+		stale = snap // renew from the stored, newer refresh token
 	}
 	snap, err := r.refreshOrLogin(ctx, s, stale)
+	if err == nil {
+		r.saveStored(ctx, s)
+		err = checkNotExpired(snap)
+	}
 	if err != nil {
 		r.recordFailure(s, err)
 		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: err}
 	}
 	r.failures.Delete(s.ID())
-	r.saveStored(ctx, s)
 	return snap, nil
+}
+
+// checkNotExpired returns [ErrExpiredOnArrival] for a renewed token that
+// has already expired by this machine's clock, so that renewal backs off
+// instead of repeating for every request.
+func checkNotExpired(snap *session.Snapshot) error {
+	if exp := snap.Expiry(); !exp.IsZero() && !now().Before(exp) {
+		return ErrExpiredOnArrival
+	}
+	return nil
 }
 
 // enter registers a renewal unless the Refresher is closed.
@@ -222,15 +239,42 @@ func (r *Refresher) enter() bool {
 
 // Close cancels the renewals in progress and waits for them to end.
 // Later renewals fail with [ErrClosed]; tokens that are still valid keep
-// working. Close is idempotent and safe to call beside requests in
-// flight.
+// working. A refresh cancelled this way after the server received it
+// may have rotated the refresh token, so the session's refresh token may
+// be spent; [Refresher.Shutdown] lets renewals finish instead. Close is
+// idempotent and safe to call beside requests in flight.
 func (r *Refresher) Close() error {
-	r.mu.Lock()
-	r.closed = true
-	r.mu.Unlock()
+	r.markClosed()
 	r.cancel()
 	r.running.Wait()
 	return nil
+}
+
+// Shutdown stops new renewals and waits for those in progress to finish,
+// so their tokens are stored, until ctx ends; then it cancels what is
+// left as Close does and returns ctx's error.
+func (r *Refresher) Shutdown(ctx context.Context) error {
+	r.markClosed()
+	done := make(chan struct{})
+	go func() {
+		r.running.Wait()
+		close(done)
+	}()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	r.cancel()
+	<-done
+	return err
+}
+
+func (r *Refresher) markClosed() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
 }
 
 // Stats returns the counts of renewals since the Refresher was created.

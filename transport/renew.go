@@ -3,9 +3,12 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http/httptrace"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -46,11 +49,12 @@ func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *sess
 	if spent, ok := r.unknownOutcome.Load(s.ID()); ok && spent == token {
 		return nil, ErrRefreshOutcomeUnknown
 	}
-	tokens, err := r.auth.Refresh(ctx, token)
+	var trace requestTrace
+	tokens, err := r.auth.Refresh(trace.attach(ctx), token)
 	if err != nil {
-		if outcomeUnknown(err) && r.ctx.Err() == nil {
+		if trace.outcomeUnknown(err) {
 			r.unknownOutcome.Store(s.ID(), token)
-			err = errors.Join(ErrRefreshOutcomeUnknown, err)
+			err = fmt.Errorf("%w: %w", ErrRefreshOutcomeUnknown, err)
 		}
 		return nil, err
 	}
@@ -67,11 +71,39 @@ func (r *Refresher) login(ctx context.Context, s *session.Session, c session.Cre
 	return s.Update(tokens)
 }
 
+// requestTrace records, through [httptrace], whether an HTTP-based
+// [Authenticator] started a request and wrote it in full.
+type requestTrace struct {
+	started atomic.Bool
+	written atomic.Bool
+}
+
+func (t *requestTrace) attach(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) { t.started.Store(true) },
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				t.written.Store(true)
+			}
+		},
+	})
+}
+
 // outcomeUnknown reports whether err leaves open whether the server
-// received and carried out the request: the connection broke or timed
-// out after the request may have been written. A failed dial or DNS
-// lookup sent nothing, and an HTTP response is a known outcome.
-func outcomeUnknown(err error) bool {
+// received and carried out the request. When the trace saw the request
+// start, that needs the request written in full and no response read.
+// An Authenticator that does not use net/http leaves the trace empty,
+// and then the error alone decides.
+func (t *requestTrace) outcomeUnknown(err error) bool {
+	if t.started.Load() && !t.written.Load() {
+		return false
+	}
+	return brokenAfterSend(err)
+}
+
+// brokenAfterSend reports whether err is a broken connection, a timeout
+// or a cancellation rather than a response or a failed dial.
+func brokenAfterSend(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return false
@@ -81,7 +113,8 @@ func outcomeUnknown(err error) bool {
 		return false
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, context.DeadlineExceeded) {
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.Canceled) {
 		return true
 	}
 	var netErr net.Error

@@ -74,6 +74,10 @@ func (rt *RoundTripper) Stats() Stats { return rt.refresher.Stats() }
 // Close stops the renewals in progress; see [Refresher.Close].
 func (rt *RoundTripper) Close() error { return rt.refresher.Close() }
 
+// Shutdown lets the renewals in progress finish, within ctx; see
+// [Refresher.Shutdown].
+func (rt *RoundTripper) Shutdown(ctx context.Context) error { return rt.refresher.Shutdown(ctx) }
+
 // RoundTrip implements [http.RoundTripper].
 func (rt *RoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	s, err := rt.pick(req.Context())
@@ -82,11 +86,14 @@ func (rt *RoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	attach, err := rt.hosts.attach(req, s)
-	if err != nil || !attach {
-		if err != nil {
-			closeBody(req)
-			return nil, err
-		}
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	if !attach {
+		rt.opts.Logger.LogAttrs(req.Context(), slog.LevelDebug,
+			"sending request without the token: host not allowed or redirect chain left it",
+			slog.String("session_id", s.ID()), slog.String("host", req.URL.Host))
 		return rt.opts.Base.RoundTrip(req)
 	}
 	snap, err := rt.refresher.Token(req.Context(), s)

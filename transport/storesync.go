@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/sessionkit/sessionkit/session"
 	"github.com/sessionkit/sessionkit/store"
@@ -28,7 +29,10 @@ func (r *Refresher) lockStored(ctx context.Context, s *session.Session) (unlock 
 
 // adoptStored loads the stored record of s and, when it holds newer
 // tokens than stale, puts them into the session: another process or an
-// earlier run renewed it already.
+// earlier run renewed it already. It returns the new snapshot, and
+// whether its access token can be used as it is; when it cannot, the
+// renewal goes on from the stored refresh token, which may have been
+// rotated since stale's.
 func (r *Refresher) adoptStored(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, bool) {
 	if r.opts.Store == nil {
 		return nil, false
@@ -42,7 +46,8 @@ func (r *Refresher) adoptStored(ctx context.Context, s *session.Session, stale *
 	}
 	known := r.noteVersion(s.ID(), 0)
 	r.noteVersion(s.ID(), rec.Version)
-	if !storedIsNewer(rec, stale, known) {
+	expiry, newer := storedIsNewer(rec, stale, known)
+	if !newer {
 		return nil, false
 	}
 	snap, err := s.Update(rec.Tokens())
@@ -50,7 +55,7 @@ func (r *Refresher) adoptStored(ctx context.Context, s *session.Session, stale *
 		r.logStoreError("stored tokens rejected", s, err)
 		return nil, false
 	}
-	return snap, true
+	return snap, expiry.IsZero() || now().Before(expiry)
 }
 
 // saveStored writes the current tokens of s to the store, one version
@@ -87,19 +92,21 @@ func (r *Refresher) logStoreError(msg string, s *session.Session, err error) {
 		slog.String("session_id", s.ID()), slog.String("error", err.Error()))
 }
 
-// storedIsNewer reports whether rec holds a token newer than stale that
-// is still valid: one that expires later, or for tokens of unknown
-// expiry, one saved at a version above known, the newest seen before.
-func storedIsNewer(rec store.Record, stale *session.Snapshot, known int64) bool {
+// storedIsNewer reports whether rec holds other tokens than stale that
+// were obtained later: an access token that expires later, or where
+// either expiry is unknown, a record saved at a version above known,
+// the newest seen before. It also returns the stored token's expiry,
+// zero when unknown.
+func storedIsNewer(rec store.Record, stale *session.Snapshot, known int64) (time.Time, bool) {
 	if rec.AccessToken == stale.AccessToken() {
-		return false
+		return time.Time{}, false
 	}
 	expiry := rec.Expiry
 	if claims, err := session.ParseClaims(rec.AccessToken); err == nil {
 		expiry = claims.Expiry
 	}
-	if expiry.IsZero() {
-		return rec.Version > known
+	if expiry.IsZero() || stale.Expiry().IsZero() {
+		return expiry, rec.Version > known
 	}
-	return expiry.After(stale.Expiry()) && now().Before(expiry)
+	return expiry, expiry.After(stale.Expiry())
 }

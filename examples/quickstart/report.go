@@ -60,7 +60,7 @@ func (r report) print(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "logins again      %d\n", r.stats.Logins)
 	}
-	fmt.Fprintf(w, "refreshes         %d (%d failed)\n", r.stats.Refreshes, r.stats.RefreshFailures)
+	fmt.Fprintf(w, "refreshes         %d succeeded, %d failed\n", r.stats.Refreshes, r.stats.RefreshFailures)
 	fmt.Fprintf(w, "retried 401s      %d\n", r.stats.Retries)
 	fmt.Fprintf(w, "latency p50       %v\n", r.p50.Round(time.Microsecond))
 	fmt.Fprintf(w, "latency p90       %v\n", r.p90.Round(time.Microsecond))
