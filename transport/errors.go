@@ -42,7 +42,7 @@ var (
 
 	// ErrRejectedAfterRenewal reports a 401 for a token that was
 	// obtained because of a 401 and has not been accepted since. The
-	// [RoundTripper] hands such a 401 to the caller without renewing.
+	// [RoundTripper] then retries the request once with the same token.
 	ErrRejectedAfterRenewal = errors.New("transport: token rejected right after its renewal; not renewing again")
 
 	// ErrExpiredOnArrival reports a renewal that returned an access

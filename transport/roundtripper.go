@@ -142,8 +142,9 @@ func (rt *RoundTripper) send(req *http.Request, body io.ReadCloser, snap *sessio
 }
 
 // retry renews the token that the server rejected with resp and sends
-// req once more. A request whose body cannot be replayed is not sent
-// again: the caller gets resp as it came.
+// req once more, with the same token when [Refresher.Renew] declines to
+// renew it. A request whose body cannot be replayed is not sent again:
+// the caller gets resp as it came.
 func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *session.Snapshot, resp *http.Response) (*http.Response, error) {
 	if !replayable(req) || !s.Refreshable() {
 		return resp, nil
@@ -151,9 +152,9 @@ func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *sessi
 	next, err := rt.refresher.Renew(req.Context(), s, sent)
 	if errors.Is(err, ErrRejectedAfterRenewal) {
 		rt.opts.Logger.LogAttrs(req.Context(), slog.LevelDebug,
-			"401 for a token renewed after a 401; returning it without renewing",
+			"401 for a token renewed after a 401; retrying without renewing",
 			slog.String("session_id", s.ID()))
-		return resp, nil
+		next, err = sent, nil
 	}
 	if err != nil {
 		rt.drain(resp)

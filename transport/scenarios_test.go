@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -352,47 +354,86 @@ func TestCallerRequestUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt2 := newRoundTripperFor(t, e1, s2)
-	client2 := &http.Client{Transport: rt2}
+	client2 := &http.Client{Transport: newRoundTripperFor(t, e1, s2)}
+	api := newFirstAttemptRejecter(t)
 
 	ctx := context.WithValue(context.Background(), ctxKey{}, "trace")
 	var wg sync.WaitGroup
-	for range 50 {
+	for i := range 50 {
 		wg.Go(func() {
-			req, _ := http.NewRequestWithContext(ctx, "GET", e1.apiURL(), nil)
-			req.Header.Set("X-Trace", "1")
+			trace := strconv.Itoa(i)
+			req, _ := http.NewRequestWithContext(ctx, "GET", api.URL, nil)
+			req.Header.Set("X-Trace", trace)
 			url := req.URL.String()
-			e1.srv.FailNext(sessiontest.API, 1, http.StatusUnauthorized)
 			resp, err := e1.client.Do(req)
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			resp.Body.Close()
-			checkUnchanged(t, req, ctx, url)
+			if got := readAll(resp); got != "u-1" {
+				t.Errorf("first session's request: got %q; want u-1 after a retry", got)
+			}
+			checkUnchanged(t, req, ctx, url, trace)
 			resp, err = client2.Do(req)
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			if got := decodeAPIQuiet(resp); got.ExternalUserID != "u-2" {
-				t.Errorf("second session's request reached the API as %q; want u-2", got.ExternalUserID)
+			if got := readAll(resp); got != "u-2" {
+				t.Errorf("second session's request: got %q; want u-2 after a retry", got)
 			}
-			checkUnchanged(t, req, ctx, url)
+			checkUnchanged(t, req, ctx, url, trace)
 		})
 	}
 	wg.Wait()
 }
 
+// newFirstAttemptRejecter starts an API that answers 401 to the first
+// request of each X-Trace value and user, and otherwise responds with
+// the user of the bearer token.
+func newFirstAttemptRejecter(t *testing.T) *httptest.Server {
+	t.Helper()
+	var mu sync.Mutex // guards attempts
+	attempts := map[string]int{}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, err := session.ParseClaims(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		key := r.Header.Get("X-Trace") + "/" + claims.ExternalUserID
+		mu.Lock()
+		attempts[key]++
+		first := attempts[key] == 1
+		mu.Unlock()
+		if first {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, claims.ExternalUserID)
+	}))
+	t.Cleanup(api.Close)
+	return api
+}
+
+func readAll(resp *http.Response) string {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return resp.Status
+	}
+	return string(b)
+}
+
 type ctxKey struct{}
 
-func checkUnchanged(t *testing.T, req *http.Request, ctx context.Context, url string) {
+func checkUnchanged(t *testing.T, req *http.Request, ctx context.Context, url, trace string) {
 	t.Helper()
 	if got := req.Header.Get("Authorization"); got != "" {
 		t.Errorf("caller's request gained Authorization")
 	}
-	if len(req.Header) != 1 || req.Header.Get("X-Trace") != "1" {
-		t.Errorf("caller's headers = %v; want only X-Trace: 1", req.Header)
+	if len(req.Header) != 1 || req.Header.Get("X-Trace") != trace {
+		t.Errorf("caller's headers = %v; want only X-Trace: %s", req.Header, trace)
 	}
 	if req.Context() != ctx || req.URL.String() != url {
 		t.Errorf("caller's context or URL changed")
