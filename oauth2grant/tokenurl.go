@@ -1,0 +1,54 @@
+package oauth2grant
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// parseTokenURL parses and checks the token URL. Errors show only its
+// scheme, host and path, because user information or a query may hold
+// a secret.
+func parseTokenURL(raw string, allowInsecure bool) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("oauth2grant: invalid token URL: URL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("oauth2grant: invalid token URL: it cannot be parsed")
+	}
+	display := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	reason := ""
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		reason = "scheme must be https"
+	case u.Hostname() == "":
+		reason = "host is missing"
+	case u.User != nil:
+		reason = "user information is not allowed"
+	case u.Fragment != "":
+		reason = "fragment is not allowed"
+	case u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()):
+		reason = "plain http is allowed only for loopback hosts; use https or set Options.AllowInsecureHTTP"
+	}
+	if reason != "" {
+		return nil, fmt.Errorf("oauth2grant: invalid token URL %q: %s", display, reason)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// isControl reports whether r is a control character that a header
+// value must not contain. Horizontal tab is allowed.
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\t') || r == 0x7f
+}
