@@ -31,9 +31,10 @@
 // each session one at a time. Saves take a second lock file per session.
 // On unix systems the locks are flock(2) locks, which the kernel releases
 // when the holder exits, even by a crash. They work between processes
-// and between goroutines of one process alike, and they do not work on
-// network file systems that do not support flock, such as some NFS
-// setups.
+// and between goroutines of one process alike. Keep the directory on a
+// local disk: on network file systems such as NFS, flock is emulated or
+// missing depending on the system, and this package was tested on local
+// disks only.
 //
 // NOTE: On systems other than unix, such as Windows, the locks hold only
 // within one process: two processes sharing a directory there may renew
