@@ -193,10 +193,10 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 	if err := r.backoffError(s); err != nil {
 		return nil, err // an attempt failed since the caller looked
 	}
+	unlock := r.lockStored(s)
+	defer unlock()
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.RefreshTimeout)
 	defer cancel()
-	unlock := r.lockStored(ctx, s)
-	defer unlock()
 	if snap, usable := r.adoptStored(ctx, s, stale); usable {
 		r.failures.Delete(s.ID())
 		return snap, nil

@@ -49,6 +49,9 @@ func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *sess
 	if spent, ok := r.unknownOutcome.Load(s.ID()); ok && spent == token {
 		return nil, ErrRefreshOutcomeUnknown
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // nothing was sent, so the token is not spent
+	}
 	var trace requestTrace
 	tokens, err := r.auth.Refresh(trace.attach(ctx), token)
 	if err != nil {

@@ -14,11 +14,18 @@ import (
 // [store.Locker]. If the lock cannot be had, the renewal goes ahead
 // without it and the failure is logged: requests keep flowing when the
 // store is down. The returned function releases the lock.
-func (r *Refresher) lockStored(ctx context.Context, s *session.Session) (unlock func()) {
+//
+// The lock's ttl is RefreshTimeout. The wait for it has a bound of its
+// own, half as long again, so that a waiter outlasts the lock of a
+// holder that died, and the renewal that follows still gets a whole
+// RefreshTimeout.
+func (r *Refresher) lockStored(s *session.Session) (unlock func()) {
 	locker, ok := r.opts.Store.(store.Locker)
 	if !ok {
 		return func() {}
 	}
+	ctx, cancel := context.WithTimeout(r.ctx, r.opts.RefreshTimeout*3/2)
+	defer cancel()
 	unlock, err := locker.Lock(ctx, s.ID(), r.opts.RefreshTimeout)
 	if err != nil {
 		r.logStoreError("store lock failed; renewing without it", s, err)

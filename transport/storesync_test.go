@@ -124,3 +124,43 @@ func TestHooksCalled(t *testing.T) {
 		t.Errorf("second event = %+v; want a login of the session", events[1])
 	}
 }
+
+// deadHolderStore is a store whose renewal lock is held by a process
+// that died: the lock is free only from a given time on.
+type deadHolderStore struct {
+	store.Memory
+	free time.Time
+}
+
+func (d *deadHolderStore) Lock(ctx context.Context, _ string, _ time.Duration) (func(), error) {
+	select {
+	case <-time.After(time.Until(d.free)):
+		return func() {}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// TestStoreLockOfDeadHolderTakenOver: a renewal that waited for the lock
+// of a holder that died still has its whole timeout once the lock
+// expires.
+func TestStoreLockOfDeadHolderTakenOver(t *testing.T) {
+	auth := newFakeAuth(time.Hour)
+	auth.delay = 20 * time.Millisecond // a refresh under an ended context fails
+	const ttl = 300 * time.Millisecond
+	// The lock expires a little after the renewal began to wait, as when
+	// the holder took it just before.
+	st := &deadHolderStore{free: time.Now().Add(ttl + 50*time.Millisecond)}
+	r := NewRefresher(auth, func(o *Options) {
+		o.Store = st
+		o.RefreshTimeout = ttl
+	})
+	defer r.Close()
+	s := newTestSession(t, session.Refreshable, -time.Second)
+	if _, err := r.Token(context.Background(), s); err != nil {
+		t.Fatalf("Token once the dead holder's lock expired: %v", err)
+	}
+	if n := auth.refreshes.Load(); n != 1 {
+		t.Errorf("refreshes = %d; want 1", n)
+	}
+}
