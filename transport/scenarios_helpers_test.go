@@ -133,8 +133,6 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
-
 // newRoundTripperFor returns a RoundTripper for s that renews through
 // e's fake service.
 func newRoundTripperFor(t *testing.T, e *env, s *session.Session) *transport.RoundTripper {

@@ -440,9 +440,3 @@ func checkUnchanged(t *testing.T, req *http.Request, ctx context.Context, url, t
 	}
 }
 
-func decodeAPIQuiet(resp *http.Response) sessiontest.APIResponse {
-	defer resp.Body.Close()
-	var out sessiontest.APIResponse
-	_ = jsonDecode(resp.Body, &out)
-	return out
-}
