@@ -439,4 +439,3 @@ func checkUnchanged(t *testing.T, req *http.Request, ctx context.Context, url, t
 		t.Errorf("caller's context or URL changed")
 	}
 }
-
