@@ -48,6 +48,10 @@ type Refresher struct {
 	versions       sync.Map // session id to int64: newest store version seen
 	forced         sync.Map // session id to *forcedRenewal: last renewal after a 401
 	stats          counters
+
+	// NOTE: the per-session maps above keep an entry for every session
+	// that ever renewed, failed or used a store, until the Refresher is
+	// dropped; a manager that churns through many sessions grows them.
 }
 
 // NewRefresher returns a Refresher that renews tokens through auth.
@@ -63,10 +67,11 @@ func NewRefresher(auth Authenticator, opts ...Option) *Refresher {
 }
 
 // Token returns a token to send for s. A token outside the refresh
-// window, or of unknown expiry, is returned at once. Inside the window but still valid, the
-// current token is returned while one background renewal runs. An
-// expired token makes the caller wait, within ctx, for the one shared
-// renewal. A timed session past expiry returns an [*ExpiredError].
+// window, or of unknown expiry, is returned at once. Inside the window
+// but still valid, the current token is returned while one background
+// renewal runs. An expired token makes the caller wait, within ctx, for
+// the one shared renewal. A timed session past expiry returns an
+// [*ExpiredError].
 func (r *Refresher) Token(ctx context.Context, s *session.Session) (*session.Snapshot, error) {
 	snap := s.Snapshot()
 	t := now()
