@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 	"github.com/sessionkit/sessionkit/session"
 )
 
@@ -18,10 +18,7 @@ const (
 	refreshPath = "graph/v1/user/refresh"
 )
 
-const (
-	defaultMaxResponseBytes = 1 << 20
-	defaultTimeout          = 30 * time.Second
-)
+const defaultMaxResponseBytes = 1 << 20
 
 // Options configure a [Client].
 type Options struct {
@@ -79,7 +76,7 @@ func NewClient(authURL string, opts ...Option) (*Client, error) {
 		refreshURL:       base.JoinPath(refreshPath).String(),
 		userAgent:        userAgent(o.UserAgent),
 		maxResponseBytes: maxResponseBytes(o.MaxResponseBytes),
-		httpClient:       withRedirectCheck(httpClient(o.HTTPClient)),
+		httpClient:       httpauth.NewClient(o.HTTPClient, ErrRedirect),
 	}, nil
 }
 
@@ -172,16 +169,10 @@ func validateOptions(o Options) error {
 			o.MaxResponseBytes)
 	}
 	// net/http would reject such a header on every request.
-	if strings.ContainsFunc(o.UserAgent, isHeaderControl) {
+	if strings.ContainsFunc(o.UserAgent, httpauth.IsHeaderControl) {
 		return fmt.Errorf("knowledge: UserAgent %q contains a control character", o.UserAgent)
 	}
 	return nil
-}
-
-// isHeaderControl reports whether r is a control character that a header
-// value must not contain. Horizontal tab is allowed.
-func isHeaderControl(r rune) bool {
-	return (r < 0x20 && r != '\t') || r == 0x7f
 }
 
 func userAgent(app string) string {
@@ -197,11 +188,4 @@ func maxResponseBytes(n int64) int64 {
 		return defaultMaxResponseBytes
 	}
 	return n
-}
-
-func httpClient(c *http.Client) *http.Client {
-	if c == nil {
-		return &http.Client{Timeout: defaultTimeout}
-	}
-	return c
 }

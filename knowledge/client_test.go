@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 	"github.com/sessionkit/sessionkit/session"
 )
 
@@ -286,8 +287,8 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 
 func TestNewClientDefaults(t *testing.T) {
 	c := newTestClient(t, "https://example.com", nil)
-	if c.httpClient.Timeout != defaultTimeout {
-		t.Errorf("HTTP client timeout = %v; want %v", c.httpClient.Timeout, defaultTimeout)
+	if want := 30 * time.Second; c.httpClient.Timeout != want {
+		t.Errorf("HTTP client timeout = %v; want %v", c.httpClient.Timeout, want)
 	}
 	if c.maxResponseBytes != 1<<20 {
 		t.Errorf("maxResponseBytes = %d; want %d", c.maxResponseBytes, 1<<20)
@@ -317,7 +318,7 @@ func TestNewClientKeepsCallerClient(t *testing.T) {
 
 func TestLibraryVersionIsSet(t *testing.T) {
 	v := libraryVersion()
-	if v == "" || strings.ContainsFunc(v, isHeaderControl) || strings.Contains(v, " ") {
+	if v == "" || strings.ContainsFunc(v, httpauth.IsHeaderControl) || strings.Contains(v, " ") {
 		t.Errorf("libraryVersion() = %q; want a non-empty token", v)
 	}
 }

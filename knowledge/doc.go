@@ -18,7 +18,9 @@
 //
 // No error message contains the tenant API key or the refresh token that
 // the request sent, even when the server echoes them back: they are
-// replaced by [REDACTED].
+// replaced by [REDACTED]. A value shorter than 6 bytes is left as it is,
+// because replacing so short a string everywhere would mangle the
+// message.
 //
 // # Redirects
 //

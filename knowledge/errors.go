@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 )
 
 // Sentinel errors for [errors.Is]. The typed errors of this package match
@@ -54,7 +56,7 @@ type StatusError struct {
 // Error returns a message such as
 // "knowledge: refresh failed: 401 Unauthorized: refresh token revoked".
 func (e *StatusError) Error() string {
-	msg := fmt.Sprintf("knowledge: %s failed: %s", e.Op, statusLine(e.StatusCode))
+	msg := fmt.Sprintf("knowledge: %s failed: %s", e.Op, httpauth.StatusLine(e.StatusCode))
 	if e.Message != "" {
 		msg += ": " + e.Message
 	}
@@ -89,7 +91,7 @@ type ResponseError struct {
 // "knowledge: login failed: invalid response (200 OK): missing field accessToken".
 func (e *ResponseError) Error() string {
 	return fmt.Sprintf("knowledge: %s failed: invalid response (%s): %s",
-		e.Op, statusLine(e.StatusCode), e.Reason)
+		e.Op, httpauth.StatusLine(e.StatusCode), e.Reason)
 }
 
 // Is reports whether target is [ErrInvalidResponse].
@@ -116,12 +118,3 @@ func (e *InvalidURLError) Error() string {
 
 // Is reports whether target is [ErrInvalidURL].
 func (e *InvalidURLError) Is(target error) bool { return target == ErrInvalidURL }
-
-// statusLine returns "401 Unauthorized", or only the code when net/http
-// has no text for it.
-func statusLine(code int) string {
-	if text := http.StatusText(code); text != "" {
-		return fmt.Sprintf("%d %s", code, text)
-	}
-	return fmt.Sprint(code)
-}

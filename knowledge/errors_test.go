@@ -163,20 +163,6 @@ func TestStatusErrorOversizedBody(t *testing.T) {
 	}
 }
 
-func TestTruncateKeepsRunes(t *testing.T) {
-	s := strings.Repeat("é", 200) // 400 bytes
-	got := truncate(s, maxMessageBytes)
-	if len(got) > maxMessageBytes {
-		t.Errorf("len(truncate) = %d; want at most %d", len(got), maxMessageBytes)
-	}
-	if !strings.HasSuffix(got, "...") {
-		t.Errorf("truncate = %q; want it to end with ...", got)
-	}
-	if strings.ContainsRune(got, '\uFFFD') || !strings.HasPrefix(got, "éé") {
-		t.Errorf("truncate = %q; want whole runes", got)
-	}
-}
-
 func TestStatusErrorScrubsEchoedSecrets(t *testing.T) {
 	// echo replies 401 with a message that repeats the secret the request
 	// carried, placed so that a cut at 256 bytes would split it.

@@ -6,24 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 	"github.com/sessionkit/sessionkit/session"
 )
 
 const tenantAPIKeyHeader = "x-tenant-api-key"
-
-// drainBytes is how much of an unread body is discarded before it is
-// closed, so that a short remainder does not cost the connection.
-const drainBytes = 4 << 10
-
-// errBodyTooLarge is returned by readBody for a body over the limit.
-var errBodyTooLarge = errors.New("response body too large")
 
 // exchange describes one login or refresh request.
 type exchange struct {
@@ -54,14 +45,14 @@ func (c *Client) post(ctx context.Context, ex exchange) (session.Tokens, error) 
 	if err != nil {
 		return session.Tokens{}, requestFailed(ex, err)
 	}
-	defer drainAndClose(resp.Body)
+	defer httpauth.DrainAndClose(resp.Body)
 
-	body, readErr := readBody(resp.Body, c.maxResponseBytes)
+	body, readErr := httpauth.ReadBody(resp.Body, c.maxResponseBytes)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// A truncated or partly read body still gives a message excerpt.
 		return session.Tokens{}, newStatusError(ex, resp.StatusCode, body)
 	}
-	if errors.Is(readErr, errBodyTooLarge) {
+	if errors.Is(readErr, httpauth.ErrBodyTooLarge) {
 		reason := fmt.Sprintf("response body exceeds %d bytes", c.maxResponseBytes)
 		return session.Tokens{}, &ResponseError{Op: ex.op, StatusCode: resp.StatusCode, Reason: reason}
 	}
@@ -91,70 +82,17 @@ func (c *Client) newRequest(ctx context.Context, ex exchange) (*http.Request, er
 	return req, nil
 }
 
-// requestFailed wraps an error of [http.Client.Do]. The URL in a
-// [*url.Error] may be a Location set by the server, so the secrets are
-// removed from it. A rejected redirect drops the URL altogether.
+// requestFailed wraps an error of [http.Client.Do] without the secrets
+// of ex.
 func requestFailed(ex exchange, err error) error {
-	var redirectErr *redirectError
-	if errors.As(err, &redirectErr) {
-		return fmt.Errorf("knowledge: %s failed: %w", ex.op, redirectErr)
-	}
-	err = &scrubbedError{err: scrubURLErrors(err, ex.secrets), secrets: ex.secrets}
-	return fmt.Errorf("knowledge: %s failed: %w", ex.op, err)
-}
-
-// scrubURLErrors returns err with the secrets removed from the URL of
-// every [url.Error] at the head of its chain. net/http reports a bad
-// redirect Location as a url.Error inside a url.Error, both quoting it.
-func scrubURLErrors(err error, secrets []string) error {
-	urlErr, ok := err.(*url.Error)
-	if !ok {
-		return err
-	}
-	scrubbed := *urlErr
-	scrubbed.URL = scrub(urlErr.URL, secrets)
-	scrubbed.Err = scrubURLErrors(urlErr.Err, secrets)
-	return &scrubbed
-}
-
-// scrubbedError is an error whose message has the secrets of the
-// request removed, whatever the wrapped error quotes.
-type scrubbedError struct {
-	err     error
-	secrets []string
-}
-
-func (e *scrubbedError) Error() string { return scrub(e.err.Error(), e.secrets) }
-
-func (e *scrubbedError) Unwrap() error { return e.err }
-
-// readBody reads at most limit bytes of r. For a longer body it returns
-// the first limit bytes and errBodyTooLarge.
-func readBody(r io.Reader, limit int64) ([]byte, error) {
-	n := limit
-	if n < math.MaxInt64 {
-		n++ // one byte more shows whether the body is longer than limit
-	}
-	body, err := io.ReadAll(io.LimitReader(r, n))
-	if err != nil {
-		return body, err
-	}
-	if int64(len(body)) > limit {
-		return body[:limit], errBodyTooLarge
-	}
-	return body, nil
-}
-
-func drainAndClose(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, drainBytes)
-	_ = body.Close()
+	return fmt.Errorf("knowledge: %s failed: %w", ex.op, httpauth.ScrubRequestError(err, ex.secrets))
 }
 
 func newStatusError(ex exchange, code int, body []byte) *StatusError {
 	return &StatusError{
 		Op:         ex.op,
 		StatusCode: code,
-		Message:    excerpt(serverMessage(body), ex.secrets),
+		Message:    httpauth.Excerpt(serverMessage(body), ex.secrets, maxMessageBytes),
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -19,15 +18,6 @@ func redirectTo(status int, target string) http.HandlerFunc {
 		w.Header().Set("Location", target)
 		w.WriteHeader(status)
 	}
-}
-
-func mustParseURL(t *testing.T, raw string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatalf("url.Parse(%q) error: %v", raw, err)
-	}
-	return u
 }
 
 func TestCrossOriginRedirectRejected(t *testing.T) {
@@ -153,27 +143,5 @@ func TestRedirectLoopStops(t *testing.T) {
 	}
 	if errors.Is(err, ErrRedirect) {
 		t.Error("errors.Is(err, ErrRedirect) = true for a same-host loop; want false")
-	}
-}
-
-func TestOrigin(t *testing.T) {
-	tests := []struct {
-		a, b string
-		same bool
-	}{
-		{"http://127.0.0.1/x", "http://127.0.0.1:80/y", true},
-		{"https://Example.com/x", "https://example.com:443/y", true},
-		{"http://127.0.0.1:8080/", "http://127.0.0.1:8081/", false},
-		{"http://127.0.0.1/", "http://localhost/", false},
-		{"https://example.com/", "http://example.com/", false},
-		{"http://example.com:443/", "https://example.com/", false},
-		{"http://[::1]:80/", "http://[::1]/", true},
-	}
-	for _, tt := range tests {
-		a, b := mustParseURL(t, tt.a), mustParseURL(t, tt.b)
-		if same := origin(a) == origin(b); same != tt.same {
-			t.Errorf("origin(%q) == origin(%q) is %v; want %v (%q, %q)",
-				tt.a, tt.b, same, tt.same, origin(a), origin(b))
-		}
 	}
 }

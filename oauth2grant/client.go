@@ -8,18 +8,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 	"github.com/sessionkit/sessionkit/session"
 	"github.com/sessionkit/sessionkit/transport"
 )
 
 var _ transport.Authenticator = (*Client)(nil)
 
-const (
-	defaultMaxResponseBytes = 1 << 20
-	defaultTimeout          = 30 * time.Second
-)
+const defaultMaxResponseBytes = 1 << 20
 
 // AuthStyle is the method of client authentication at the token
 // endpoint.
@@ -160,7 +157,7 @@ func New(tokenURL string, opts ...Option) (*Client, error) {
 		opts:             o,
 		scope:            strings.Join(o.Scopes, " "),
 		maxResponseBytes: maxBytes,
-		httpClient:       withRedirectCheck(httpClient(o.HTTPClient), u),
+		httpClient:       httpauth.NewClient(o.HTTPClient, ErrRedirect),
 	}, nil
 }
 
@@ -235,7 +232,7 @@ func validateOptions(o Options) error {
 	case o.MaxResponseBytes < 0:
 		return fmt.Errorf("oauth2grant: MaxResponseBytes is %d; want 0 for the default or a positive size",
 			o.MaxResponseBytes)
-	case strings.ContainsFunc(o.UserAgent, isControl):
+	case strings.ContainsFunc(o.UserAgent, httpauth.IsHeaderControl):
 		return fmt.Errorf("oauth2grant: UserAgent %q contains a control character", o.UserAgent)
 	case o.AuthStyle != AuthBasic && o.AuthStyle != AuthForm:
 		return fmt.Errorf("oauth2grant: unknown %v", o.AuthStyle)
@@ -247,16 +244,9 @@ func validateOptions(o Options) error {
 	return nil
 }
 
-func httpClient(c *http.Client) *http.Client {
-	if c == nil {
-		return &http.Client{Timeout: defaultTimeout}
-	}
-	return c
-}
-
 func redactIfSet(secret string) string {
 	if secret == "" {
 		return `""`
 	}
-	return redacted
+	return httpauth.Redacted
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 	"github.com/sessionkit/sessionkit/session"
 )
 
@@ -158,7 +159,7 @@ func decodeTokens(g grant, status int, media string, body []byte, start time.Tim
 		return invalid("field access_token is empty")
 	case f.tokenType != "" && !strings.EqualFold(f.tokenType, "bearer"):
 		return invalid(fmt.Sprintf("token_type %q is not supported; want Bearer",
-			excerpt(f.tokenType, g.secrets, maxCodeBytes)))
+			httpauth.Excerpt(f.tokenType, g.secrets, maxCodeBytes)))
 	}
 	return session.Tokens{
 		AccessToken:  f.accessToken,
@@ -197,7 +198,7 @@ func newError(g grant, status int, media string, body []byte) *Error {
 	return &Error{
 		Grant:       g.name,
 		StatusCode:  status,
-		Description: excerpt(string(body), g.secrets, maxDescriptionBytes),
+		Description: httpauth.Excerpt(string(body), g.secrets, maxDescriptionBytes),
 	}
 }
 
@@ -205,8 +206,8 @@ func errorOf(g grant, status int, f fields) *Error {
 	return &Error{
 		Grant:       g.name,
 		StatusCode:  status,
-		Code:        excerpt(f.errorCode, g.secrets, maxCodeBytes),
-		Description: excerpt(f.errorDescription, g.secrets, maxDescriptionBytes),
-		URI:         excerpt(f.errorURI, g.secrets, maxDescriptionBytes),
+		Code:        httpauth.Excerpt(f.errorCode, g.secrets, maxCodeBytes),
+		Description: httpauth.Excerpt(f.errorDescription, g.secrets, maxDescriptionBytes),
+		URI:         httpauth.Excerpt(f.errorURI, g.secrets, maxDescriptionBytes),
 	}
 }

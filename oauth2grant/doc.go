@@ -31,7 +31,8 @@
 // [ErrInvalidGrant] for a revoked or expired refresh token, through
 // [errors.Is]. A 2xx response that cannot be used is a [*ResponseError].
 // No error contains the refresh token or the client secret, even when
-// the server echoes them back.
+// the server echoes them back, unless the value is shorter than 6 bytes:
+// replacing so short a string everywhere would mangle the message.
 //
 // # Redirects
 //

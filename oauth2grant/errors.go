@@ -3,7 +3,8 @@ package oauth2grant
 import (
 	"errors"
 	"fmt"
-	"net/http"
+
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 )
 
 // Sentinel errors for [errors.Is]. The first six match an [*Error] with
@@ -69,7 +70,7 @@ type Error struct {
 // Error returns a message such as
 // "oauth2grant: refresh_token grant failed: 400 Bad Request: invalid_grant: token revoked".
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("oauth2grant: %s grant failed: %s", e.Grant, statusLine(e.StatusCode))
+	msg := fmt.Sprintf("oauth2grant: %s grant failed: %s", e.Grant, httpauth.StatusLine(e.StatusCode))
 	if e.Code != "" {
 		msg += ": " + e.Code
 	}
@@ -104,17 +105,8 @@ type ResponseError struct {
 // "oauth2grant: refresh_token grant failed: invalid token response (200 OK): missing field access_token".
 func (e *ResponseError) Error() string {
 	return fmt.Sprintf("oauth2grant: %s grant failed: invalid token response (%s): %s",
-		e.Grant, statusLine(e.StatusCode), e.Reason)
+		e.Grant, httpauth.StatusLine(e.StatusCode), e.Reason)
 }
 
 // Is reports whether target is [ErrInvalidResponse].
 func (e *ResponseError) Is(target error) bool { return target == ErrInvalidResponse }
-
-// statusLine returns "400 Bad Request", or only the code when net/http
-// has no text for it.
-func statusLine(code int) string {
-	if text := http.StatusText(code); text != "" {
-		return fmt.Sprintf("%d %s", code, text)
-	}
-	return fmt.Sprint(code)
-}

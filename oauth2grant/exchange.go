@@ -4,26 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 	"github.com/sessionkit/sessionkit/session"
 )
 
 // now is the clock of this package; tests replace it.
 var now = time.Now
-
-// drainBytes is how much of an unread body is discarded before it is
-// closed, so that a short remainder does not cost the connection.
-const drainBytes = 4 << 10
-
-// errBodyTooLarge is returned by readBody for a body over the limit.
-var errBodyTooLarge = errors.New("response body too large")
 
 // grant is one token request.
 type grant struct {
@@ -48,15 +40,15 @@ func (c *Client) exchange(ctx context.Context, g grant) (session.Tokens, error) 
 	if err != nil {
 		return session.Tokens{}, requestFailed(g, err)
 	}
-	defer drainAndClose(resp.Body)
+	defer httpauth.DrainAndClose(resp.Body)
 
-	body, readErr := readBody(resp.Body, c.maxResponseBytes)
+	body, readErr := httpauth.ReadBody(resp.Body, c.maxResponseBytes)
 	media := mediaType(resp.Header.Get("Content-Type"))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// A truncated body still gives a description.
 		return session.Tokens{}, newError(g, resp.StatusCode, media, body)
 	}
-	if errors.Is(readErr, errBodyTooLarge) {
+	if errors.Is(readErr, httpauth.ErrBodyTooLarge) {
 		reason := fmt.Sprintf("body exceeds %d bytes", c.maxResponseBytes)
 		return session.Tokens{}, &ResponseError{Grant: g.name, StatusCode: resp.StatusCode, Reason: reason}
 	}
@@ -100,43 +92,10 @@ func (c *Client) newRequest(ctx context.Context, g grant) (*http.Request, error)
 	return req, nil
 }
 
-// requestFailed wraps an error of [http.Client.Do]. The URL in a
-// [*url.Error] may be a Location the server set, so the secrets are
-// removed from it. A rejected redirect drops the URL altogether.
+// requestFailed wraps an error of [http.Client.Do] without the secrets
+// of g.
 func requestFailed(g grant, err error) error {
-	var redirectErr *redirectError
-	if errors.As(err, &redirectErr) {
-		return fmt.Errorf("oauth2grant: %s grant failed: %w", g.name, redirectErr)
-	}
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		scrubbed := *urlErr
-		scrubbed.URL = scrub(urlErr.URL, g.secrets)
-		err = &scrubbed
-	}
-	return fmt.Errorf("oauth2grant: %s grant failed: %w", g.name, err)
-}
-
-// readBody reads at most limit bytes of r. For a longer body it returns
-// the first limit bytes and errBodyTooLarge.
-func readBody(r io.Reader, limit int64) ([]byte, error) {
-	n := limit
-	if n < math.MaxInt64 {
-		n++ // one byte more shows whether the body is longer than limit
-	}
-	body, err := io.ReadAll(io.LimitReader(r, n))
-	if err != nil {
-		return body, err
-	}
-	if int64(len(body)) > limit {
-		return body[:limit], errBodyTooLarge
-	}
-	return body, nil
-}
-
-func drainAndClose(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, drainBytes)
-	_ = body.Close()
+	return fmt.Errorf("oauth2grant: %s grant failed: %w", g.name, httpauth.ScrubRequestError(err, g.secrets))
 }
 
 // mediaType returns the lowercase media type of a Content-Type header,

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -32,6 +33,10 @@ func TestCrossOriginRedirectRejected(t *testing.T) {
 			}
 			if err != nil && strings.Contains(err.Error(), testRefresh) {
 				t.Errorf("error shows the refresh token: %v", err)
+			}
+			wantPrefix := "oauth2grant: refresh_token grant failed: redirect from http://127.0.0.1:"
+			if err != nil && !strings.HasPrefix(err.Error(), wantPrefix) {
+				t.Errorf("error = %q; want it to start with %q", err, wantPrefix)
 			}
 		})
 	}
@@ -107,5 +112,28 @@ func TestTransportErrorScrubbed(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), testRefresh) {
 		t.Errorf("error shows the refresh token: %v", err)
+	}
+}
+
+func TestMalformedLocationScrubbed(t *testing.T) {
+	// net/http quotes a Location it cannot parse in the error it returns.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/%zz/"+testRefresh)
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer srv.Close()
+	_, err := newTestClient(t, srv.URL+"/token").Refresh(context.Background(), testRefresh)
+	if err == nil {
+		t.Fatal("Refresh succeeded; want a redirect error")
+	}
+	if strings.Contains(err.Error(), testRefresh) {
+		t.Errorf("error shows the refresh token: %v", err)
+	}
+	var urlErr *url.Error
+	if !errors.As(err, &urlErr) {
+		t.Fatalf("error = %v; want a *url.Error in its chain", err)
+	}
+	if strings.Contains(urlErr.Error(), testRefresh) {
+		t.Errorf("url.Error shows the refresh token: %v", urlErr)
 	}
 }

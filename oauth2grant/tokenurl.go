@@ -46,9 +46,3 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
-
-// isControl reports whether r is a control character that a header
-// value must not contain. Horizontal tab is allowed.
-func isControl(r rune) bool {
-	return (r < 0x20 && r != '\t') || r == 0x7f
-}
