@@ -14,7 +14,7 @@ import (
 // A client logs a permanent session in once and sends every request
 // through a RoundTripper that keeps the session's token fresh.
 func ExampleNew() {
-	fake := sessiontest.NewServer() // stands in for the knowledge service
+	fake := sessiontest.NewServer() // a fake of the knowledge service
 	defer fake.Close()
 
 	auth, err := knowledge.NewClient(fake.URL())

@@ -167,7 +167,7 @@ func TestInFlightWithOldToken(t *testing.T) {
 	}
 }
 
-// TestFailedRefreshSharedByWaiters: with the refresh answering 503, ten
+// TestFailedRefreshSharedByWaiters: with the refresh failing with 503, ten
 // requests on a revoked token cause one refresh attempt and all get the
 // same error.
 func TestFailedRefreshSharedByWaiters(t *testing.T) {
@@ -239,7 +239,7 @@ func TestSessionOutlivesLoginContext(t *testing.T) {
 }
 
 // TestUnparseableExpirationDate: a login whose expirationDate cannot be
-// parsed still succeeds, and the session expires when the JWT says.
+// parsed still succeeds, and the session expires at the JWT exp.
 func TestUnparseableExpirationDate(t *testing.T) {
 	exp := time.Now().Add(time.Hour).Unix()
 	access := sessiontest.NewJWT(map[string]any{

@@ -127,7 +127,7 @@ func newSlowRefreshServer(t *testing.T, delay time.Duration) (*http.Server, *htt
 }
 
 // httpAuth sends each refresh as an HTTP request before issuing tokens,
-// so that the request trace sees it.
+// so that the request trace records it.
 type httpAuth struct {
 	*fakeAuth
 	url string

@@ -388,7 +388,7 @@ func TestCallerRequestUnchanged(t *testing.T) {
 	wg.Wait()
 }
 
-// newFirstAttemptRejecter starts an API that answers 401 to the first
+// newFirstAttemptRejecter starts an API that responds 401 to the first
 // request of each X-Trace value and user, and otherwise responds with
 // the user of the bearer token.
 func newFirstAttemptRejecter(t *testing.T) *httptest.Server {
