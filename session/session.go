@@ -129,7 +129,7 @@ func (s *Session) Kind() Kind { return s.kind }
 func (s *Session) Snapshot() *Snapshot { return s.current.Load() }
 
 // AccessToken returns the current access token.
-func (s *Session) AccessToken() string { return s.Snapshot().accessToken }
+func (s *Session) AccessToken() string { return s.Snapshot().AccessToken() }
 
 // RefreshToken returns the current refresh token, empty for a timed
 // session.

@@ -13,25 +13,27 @@ import (
 // use. String, GoString, Format and LogValue never show either token;
 // they have value receivers so that a copied Snapshot is redacted too.
 type Snapshot struct {
-	accessToken   string
+	authorization string // "Bearer " and the access token, built once
 	refreshToken  string
-	authorization string // "Bearer " + accessToken, built once
 	claims        Claims
 	obtained      time.Time
 }
 
+// bearerPrefix starts the Authorization value; the access token is the
+// rest of it, so the snapshot keeps one copy of the token.
+const bearerPrefix = "Bearer "
+
 func newSnapshot(access, refresh string, claims Claims, obtained time.Time) *Snapshot {
 	return &Snapshot{
-		accessToken:   access,
+		authorization: bearerPrefix + access,
 		refreshToken:  refresh,
-		authorization: "Bearer " + access,
 		claims:        claims,
 		obtained:      obtained,
 	}
 }
 
 // AccessToken returns the access token.
-func (s *Snapshot) AccessToken() string { return s.accessToken }
+func (s *Snapshot) AccessToken() string { return s.authorization[len(bearerPrefix):] }
 
 // RefreshToken returns the refresh token, empty for a timed session.
 func (s *Snapshot) RefreshToken() string { return s.refreshToken }
@@ -59,7 +61,7 @@ func (s *Snapshot) Lifetime() time.Duration {
 func (s Snapshot) String() string {
 	return fmt.Sprintf("Snapshot{Session: %s, Expiry: %s, AccessToken: %s, RefreshToken: %s}",
 		shortID(s.claims.SessionID()), s.claims.Expiry.UTC().Format(time.RFC3339),
-		redactIfSet(s.accessToken), redactIfSet(s.refreshToken))
+		redactIfSet(s.AccessToken()), redactIfSet(s.refreshToken))
 }
 
 // GoString returns the same text as String.

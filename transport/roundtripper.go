@@ -123,17 +123,26 @@ func (rt *RoundTripper) pick(ctx context.Context) (*session.Session, error) {
 	return s, nil
 }
 
+// outgoing is the copy of a request that send makes, with the backing
+// array of its Authorization value, so that both take one allocation.
+type outgoing struct {
+	req           http.Request
+	authorization [1]string
+}
+
 // send sends a shallow copy of req with body and the token of snap. The
 // copy gets its own header map, so the caller's request is untouched.
 func (rt *RoundTripper) send(req *http.Request, body io.ReadCloser, snap *session.Snapshot) (*http.Response, error) {
-	out := new(http.Request)
-	*out = *req
+	o := new(outgoing)
+	o.req = *req
+	out := &o.req
 	out.Body = body
 	out.Header = make(http.Header, len(req.Header)+1)
 	for k, v := range req.Header {
 		out.Header[k] = v[:len(v):len(v)] // a later append copies
 	}
-	out.Header["Authorization"] = []string{snap.Authorization()}
+	o.authorization[0] = snap.Authorization()
+	out.Header["Authorization"] = o.authorization[:]
 	resp, err := rt.opts.Base.RoundTrip(out)
 	if resp != nil {
 		resp.Request = req
