@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Kind tells how a session renews its access token.
+// Kind is the way a session renews its access token.
 type Kind int
 
 // The kinds of session.
@@ -178,8 +178,8 @@ func (s *Session) Credentials() (Credentials, bool) {
 
 // Update replaces the session's tokens with t and returns the new
 // snapshot. The new access token must carry the same iss, tenant and
-// ext-sub claims as the session; otherwise Update returns a
-// [*MismatchError] or a [*ClaimError] and the session keeps its old
+// ext-sub claims as the session. Otherwise Update returns a
+// [*MismatchError] or a [*ClaimError], and the session keeps its old
 // tokens. An opaque session takes any non-empty token and its expiry
 // from t.Expiry. An empty t.RefreshToken keeps the current refresh
 // token, and a timed session stores no refresh token.

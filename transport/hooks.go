@@ -16,8 +16,8 @@ type Hooks struct {
 	Refresh func(Event)
 	// Login is called after a permanent session logged in again.
 	Login func(Event)
-	// RefreshFailure is called after a failed refresh or login; Op tells
-	// which, and Err is set.
+	// RefreshFailure is called after a failed refresh or login. Op is
+	// "refresh" or "login", and Err is set.
 	RefreshFailure func(Event)
 	// Retry is called before a request is sent again after a 401.
 	Retry func(Event)

@@ -49,9 +49,9 @@ type Refresher struct {
 	forced         sync.Map // session id to *forcedRenewal: last renewal after a 401
 	stats          counters
 
-	// NOTE: the per-session maps above keep an entry for every session
-	// that ever renewed, failed or used a store, until the Refresher is
-	// dropped; a manager that churns through many sessions grows them.
+	// NOTE: forced and versions keep an entry for every session that
+	// renewed after a 401 or used a store, until the Refresher is
+	// dropped. A manager that churns through many sessions grows them.
 }
 
 // NewRefresher returns a Refresher that renews tokens through auth.
@@ -192,12 +192,14 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: ErrClosed}
 	}
 	defer r.running.Done()
+
 	if cur := s.Snapshot(); cur != stale {
 		return cur, nil // renewed since the caller looked
 	}
 	if err := r.backoffError(s); err != nil {
 		return nil, err // an attempt failed since the caller looked
 	}
+
 	unlock := r.lockStored(s)
 	defer unlock()
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.RefreshTimeout)
@@ -208,6 +210,7 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 	} else if snap != nil {
 		stale = snap // renew from the stored, newer refresh token
 	}
+
 	snap, err := r.refreshOrLogin(ctx, s, stale)
 	if err == nil {
 		r.saveStored(ctx, s)
@@ -255,9 +258,9 @@ func (r *Refresher) Close() error {
 	return nil
 }
 
-// Shutdown stops new renewals and waits for those in progress to finish,
-// so their tokens are stored, until ctx ends; then it cancels what is
-// left as Close does and returns ctx's error.
+// Shutdown stops new renewals and waits until those in progress finish,
+// so that their tokens are stored. If ctx ends first, Shutdown cancels
+// the rest as Close does and returns ctx's error.
 func (r *Refresher) Shutdown(ctx context.Context) error {
 	r.markClosed()
 	done := make(chan struct{})

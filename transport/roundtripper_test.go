@@ -17,7 +17,7 @@ import (
 )
 
 // recordingBase is a base transport that records the requests it gets
-// and answers each with the next status of a script (200 once the
+// and responds to each with the next status of a script (200 once the
 // script runs out). It sends nothing over the network.
 type recordingBase struct {
 	statuses []int
