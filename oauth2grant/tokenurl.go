@@ -3,9 +3,9 @@ package oauth2grant
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
-	"strings"
+
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 )
 
 // parseTokenURL parses and checks the token URL. Errors show only its
@@ -30,19 +30,11 @@ func parseTokenURL(raw string, allowInsecure bool) (*url.URL, error) {
 		reason = "user information is not allowed"
 	case u.Fragment != "":
 		reason = "fragment is not allowed"
-	case u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !allowInsecure && !httpauth.IsLoopback(u.Hostname()):
 		reason = "plain http is allowed only for loopback hosts; use https or set Options.AllowInsecureHTTP"
 	}
 	if reason != "" {
 		return nil, fmt.Errorf("oauth2grant: invalid token URL %q: %s", display, reason)
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

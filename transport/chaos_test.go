@@ -198,8 +198,8 @@ func chaosRequest(client *http.Client, url string, deadline time.Duration) chaos
 	return chaosResult{outcome: fmt.Sprintf("status %d", resp.StatusCode), text: resp.Status, took: took}
 }
 
-// classify names the kind of a request error, or "untyped" when it is
-// none of the kinds a caller can branch on.
+// classify names the kind of a request error, or returns "untyped" for
+// an error that a caller cannot branch on.
 func classify(err error) string {
 	var renew *transport.RenewError
 	var urlErr *url.Error

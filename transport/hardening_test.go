@@ -19,7 +19,7 @@ import (
 )
 
 // TestCancelledRefreshKeepsRotation: the caller that started a refresh
-// gives up after 50 ms; the refresh completes, stores the rotated
+// gives up after 50 ms. The refresh completes and stores the rotated
 // tokens, and the next request uses them without a second refresh.
 func TestCancelledRefreshKeepsRotation(t *testing.T) {
 	e := newEnv(t, envConfig{kind: session.Refreshable, lifetime: 10 * time.Minute,
@@ -123,8 +123,8 @@ func countOf(m *sync.Map, key string) int64 {
 }
 
 // TestInFlightWithOldToken: ten requests signed with a revoked A1 share
-// one refresh; an eleventh signed with A1 whose 401 arrives after A2 is
-// installed retries with A2 and causes no second refresh.
+// one refresh. An eleventh signed with A1, whose 401 arrives after A2 is
+// installed, retries with A2 and causes no second refresh.
 func TestInFlightWithOldToken(t *testing.T) {
 	arrived := make(chan struct{}, 20)
 	e := newEnv(t, envConfig{kind: session.Refreshable, server: []func(*sessiontest.Options){

@@ -1,10 +1,10 @@
 package transport
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
+	"github.com/sessionkit/sessionkit/internal/httpauth"
 	"github.com/sessionkit/sessionkit/session"
 )
 
@@ -60,16 +60,8 @@ func (p hostPolicy) attach(req *http.Request, s *session.Session) (bool, error) 
 			return false, nil
 		}
 	}
-	if req.URL.Scheme != "https" && !p.allowInsecure && !isLoopback(host) {
+	if req.URL.Scheme != "https" && !p.allowInsecure && !httpauth.IsLoopback(host) {
 		return false, ErrInsecureScheme
 	}
 	return true, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -76,8 +76,8 @@ func TestStoreRotatedRefreshTokenUsed(t *testing.T) {
 }
 
 // TestCloseDuringRefreshMarksOutcomeUnknown: Close cancels a refresh the
-// server already received; the caller learns that the refresh token may
-// be spent, and Shutdown instead lets the refresh finish.
+// server already received, so the caller learns that the refresh token
+// may be spent. Shutdown instead lets the refresh finish.
 func TestCloseDuringRefreshMarksOutcomeUnknown(t *testing.T) {
 	srv, auth := newSlowRefreshServer(t, 200*time.Millisecond)
 	defer srv.Close()

@@ -158,6 +158,7 @@ func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *sessi
 	if !replayable(req) || !s.Refreshable() {
 		return resp, nil
 	}
+
 	next, err := rt.refresher.Renew(req.Context(), s, sent)
 	if errors.Is(err, ErrRejectedAfterRenewal) {
 		rt.opts.Logger.LogAttrs(req.Context(), slog.LevelDebug,
@@ -169,6 +170,7 @@ func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *sessi
 		rt.drain(resp)
 		return nil, err
 	}
+
 	body, err := newBody(req)
 	if err != nil {
 		rt.opts.Logger.LogAttrs(req.Context(), slog.LevelWarn,
@@ -176,6 +178,7 @@ func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *sessi
 			slog.String("session_id", s.ID()), slog.String("error", err.Error()))
 		return resp, nil
 	}
+
 	rt.drain(resp)
 	rt.refresher.stats.retries.Add(1)
 	rt.opts.Logger.LogAttrs(req.Context(), slog.LevelDebug, "retrying request after 401",
@@ -183,6 +186,7 @@ func (rt *RoundTripper) retry(req *http.Request, s *session.Session, sent *sessi
 	if hook := rt.opts.Hooks.Retry; hook != nil {
 		hook(Event{SessionID: s.ID(), Kind: s.Kind(), Op: "retry"})
 	}
+
 	resp, err = rt.send(req, body, next)
 	if err == nil && resp.StatusCode != http.StatusUnauthorized {
 		rt.refresher.accept(s, next)

@@ -276,7 +276,7 @@ func TestExpiryBetweenCheckAndSend(t *testing.T) {
 }
 
 // TestCancelledCallerDoesNotAbortRefresh: the first caller's context is
-// cancelled during the shared refresh; the others still get the new
+// cancelled during the shared refresh. The others still get the new
 // token, and a refresh whose callers all left still completes.
 func TestCancelledCallerDoesNotAbortRefresh(t *testing.T) {
 	e := newEnv(t, envConfig{kind: session.Refreshable, lifetime: 10 * time.Minute,
@@ -345,8 +345,8 @@ func TestCancelledCallerDoesNotAbortRefresh(t *testing.T) {
 }
 
 // TestCallerRequestUnchanged: after a 401 and a retry, the caller's
-// request has the same headers, URL and context, and no Authorization;
-// reused with a second session it carries only that session's token.
+// request has the same headers, URL and context, and no Authorization.
+// Reused with a second session, it carries only that session's token.
 func TestCallerRequestUnchanged(t *testing.T) {
 	e1 := newEnv(t, envConfig{kind: session.Refreshable})
 	e2tokens := e1.srv.Issue("u-2")

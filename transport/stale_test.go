@@ -142,8 +142,8 @@ func TestBrokenAuthServerBounded(t *testing.T) {
 	}
 	wg.Wait()
 	// Waits double from 100 ms: 0.1, 0.2, 0.4, then 0.8 s each, so two
-	// seconds hold at most 1 + 3 + 2 attempts; each is a refresh and a
-	// login.
+	// seconds hold at most 1 + 3 + 2 attempts. Each attempt is a refresh
+	// and a login.
 	attempts := auth.refreshes.Load()
 	if attempts > 6 || auth.logins.Load() > attempts {
 		t.Errorf("%d refreshes and %d logins for %d requests; want at most 6 of each",

@@ -36,8 +36,8 @@ func (r *Refresher) lockStored(s *session.Session) (unlock func()) {
 
 // adoptStored loads the stored record of s and, when it holds newer
 // tokens than stale, puts them into the session: another process or an
-// earlier run renewed it already. It returns the new snapshot, and
-// whether its access token can be used as it is; when it cannot, the
+// earlier run renewed it already. It returns the new snapshot and
+// whether its access token can be used as it is. When it cannot, the
 // renewal goes on from the stored refresh token, which may have been
 // rotated since stale's.
 func (r *Refresher) adoptStored(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, bool) {
