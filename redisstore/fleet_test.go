@@ -363,9 +363,9 @@ func TestFleetLockHolderKilled(t *testing.T) {
 				t.Errorf("reused refresh tokens = %d; want 0", stats.RefreshReuse)
 			}
 			// Failed requests are tolerated while they stay within the
-			// lock's ttl: until the dead holder's lock expires, nobody
-			// can renew, so a survivor whose token expires meanwhile
-			// cannot send a valid one.
+			// lock's ttl. Until the dead holder's lock expires, no
+			// process can renew, so a survivor whose token expires
+			// meanwhile cannot send a valid one.
 			for i, r := range results {
 				checkNoSecrets(t, fake, fmt.Sprintf("log of child %d", i), current.Load().logs(i))
 				t.Logf("child %d: longest time without a successful request %v", i, r.MaxGap.Round(time.Millisecond))

@@ -9,8 +9,8 @@ import (
 // redacted replaces every secret in String, Format and slog output.
 const redacted = "[REDACTED]"
 
-// Credentials are what a permanent session logs in with: the tenant API
-// key and the external user id. String, GoString, Format and LogValue
+// Credentials are the tenant API key and external user id that a
+// permanent session logs in with. String, GoString, Format and LogValue
 // show the external user id and never the API key.
 type Credentials struct {
 	TenantAPIKey   string

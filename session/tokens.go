@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// Tokens are what an authentication server returns from a login or a
-// refresh. Expiry is the server's stated expiry, zero when it gave none
-// or it could not be parsed; the access token's exp claim overrides it.
+// Tokens are the access token, refresh token and expiry that an
+// authentication server returns from a login or a refresh. Expiry is
+// the server's stated expiry, zero when it gave none or it could not be
+// parsed. The access token's exp claim overrides it.
 // String, GoString, Format and LogValue never show either token.
 type Tokens struct {
 	AccessToken  string

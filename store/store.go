@@ -3,10 +3,10 @@
 // [Memory] store, and the errors every implementation shares.
 //
 // A transport.Refresher given a Store reads the latest record before it
-// renews a session and writes the renewed tokens back before anything
-// can use them again, so a rotated refresh token is never lost and a
-// restarted program, or another process sharing the store, resumes the
-// session without logging in.
+// renews a session. It writes the renewed tokens back before anything
+// can use them again, so a rotated refresh token is not lost. A
+// restarted program, or another process sharing the store, then
+// resumes the session with [Restore] instead of logging in.
 package store
 
 import (
