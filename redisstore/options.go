@@ -91,6 +91,7 @@ func buildOptions(opts []Option) Options {
 // is not 16, 24 or 32.
 type KeySizeError int
 
+// Error implements the error interface.
 func (e KeySizeError) Error() string {
 	return fmt.Sprintf("redisstore: invalid encryption key size %d bytes; want 16, 24 or 32", int(e))
 }

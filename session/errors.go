@@ -30,6 +30,7 @@ type ClaimError struct {
 	Reason string // what is wrong with it
 }
 
+// Error implements the error interface.
 func (e *ClaimError) Error() string {
 	return fmt.Sprintf("session: invalid access token: claim %q %s", e.Claim, e.Reason)
 }
@@ -44,6 +45,7 @@ type MismatchError struct {
 	SessionID string
 }
 
+// Error implements the error interface.
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("session %s: new access token has a different %q claim; "+
 		"the session keeps its old tokens", shortID(e.SessionID), e.Claim)

@@ -62,6 +62,7 @@ type RenewError struct {
 	Err     error
 }
 
+// Error implements the error interface.
 func (e *RenewError) Error() string {
 	what := "renewing"
 	if e.Backoff {
@@ -79,6 +80,7 @@ type ExpiredError struct {
 	SessionID string
 }
 
+// Error implements the error interface.
 func (e *ExpiredError) Error() string {
 	return fmt.Sprintf("%v (session %s)", ErrSessionExpired, shortID(e.SessionID))
 }
