@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 )
@@ -10,13 +12,92 @@ import (
 // Manager holds sessions by id, for programs that call a service on
 // behalf of many users. Lookups take no lock. The zero value is an empty
 // manager ready to use. Safe for concurrent use.
+//
+// Besides the map of all sessions, a manager keeps a small cache of the
+// sessions it looked up last, so that a lookup of one of a few thousand
+// busy sessions costs the same among a million sessions as among a
+// thousand. The cache takes 32 KiB from the first lookup on.
 type Manager struct {
 	// Logger receives a warning when a session replaces one of another
 	// kind. If nil, nothing is logged.
 	Logger *slog.Logger
 
-	sessions sync.Map // session id to *Session
+	sessions sync.Map // session id to *entry
 	count    atomic.Int64
+	recent   atomic.Pointer[recentCache]
+}
+
+// entry is one session stored in a Manager. A session stored again
+// gets a new entry, so removed marks this storing of it only.
+type entry struct {
+	s       *Session
+	removed atomic.Bool // set before the entry leaves the map
+}
+
+// recentSlots is the number of slots of a manager's cache of recent
+// lookups: 4096 pointers, 32 KiB. Slots form sets of two; an id maps to
+// one set by its hash.
+const recentSlots = 4096
+
+// recentCache holds entries of recently looked-up sessions. A slot may
+// hold an entry that has since been removed; a lookup that finds one
+// treats it as absent. Slots are only ever loaded and stored whole, so
+// the cache takes no lock.
+type recentCache struct {
+	seed  maphash.Seed
+	slots [recentSlots]atomic.Pointer[entry]
+}
+
+// cache returns m's cache of recent lookups, creating it on first use.
+func (m *Manager) cache() *recentCache {
+	if c := m.recent.Load(); c != nil {
+		return c
+	}
+	c := &recentCache{seed: maphash.MakeSeed()}
+	if m.recent.CompareAndSwap(nil, c) {
+		return c
+	}
+	return m.recent.Load()
+}
+
+// set returns the index of the first slot of id's set.
+func (c *recentCache) set(id string) int {
+	return int(maphash.String(c.seed, id) % (recentSlots / 2) * 2)
+}
+
+// find returns the live entry for id in c, or nil.
+func (c *recentCache) find(id string, set int) *entry {
+	for i := set; i < set+2; i++ {
+		if e := c.slots[i].Load(); e != nil && e.s.id == id && !e.removed.Load() {
+			return e
+		}
+	}
+	return nil
+}
+
+// remember stores e in its set, in a slot that is empty or holds a
+// removed entry if there is one, else in either slot at random.
+func (c *recentCache) remember(e *entry, set int) {
+	for i := set; i < set+2; i++ {
+		if old := c.slots[i].Load(); old == nil || old.removed.Load() {
+			c.slots[i].Store(e)
+			return
+		}
+	}
+	c.slots[set+rand.IntN(2)].Store(e)
+}
+
+// forget empties the slots of e's set that hold e, so that the cache
+// does not keep a removed session alive.
+func (m *Manager) forget(e *entry) {
+	c := m.recent.Load()
+	if c == nil {
+		return
+	}
+	set := c.set(e.s.id)
+	for i := set; i < set+2; i++ {
+		c.slots[i].CompareAndSwap(e, nil)
+	}
 }
 
 // Add creates a session from t and c, as [New] does, stores it and
@@ -33,12 +114,21 @@ func (m *Manager) Add(t Tokens, c *Credentials) (*Session, error) {
 // Put stores s under its id and returns the session it replaced, or nil.
 // A change of kind is logged at warning level.
 func (m *Manager) Put(s *Session) (replaced *Session) {
-	prev, loaded := m.sessions.Swap(s.id, s)
-	if !loaded {
-		m.count.Add(1)
-		return nil
+	e := &entry{s: s}
+	for {
+		prev, loaded := m.sessions.LoadOrStore(s.id, e)
+		if !loaded {
+			m.count.Add(1)
+			return nil
+		}
+		old := prev.(*entry)
+		old.removed.Store(true)
+		if m.sessions.CompareAndSwap(s.id, old, e) {
+			m.forget(old)
+			replaced = old.s
+			break
+		}
 	}
-	replaced = prev.(*Session)
 	if replaced.kind != s.kind && m.Logger != nil {
 		m.Logger.LogAttrs(context.Background(), slog.LevelWarn,
 			"session: replaced session of another kind",
@@ -51,27 +141,42 @@ func (m *Manager) Put(s *Session) (replaced *Session) {
 
 // Get returns the session with the given id.
 func (m *Manager) Get(id string) (*Session, bool) {
+	c := m.cache()
+	set := c.set(id)
+	if e := c.find(id, set); e != nil {
+		return e.s, true
+	}
 	v, ok := m.sessions.Load(id)
 	if !ok {
 		return nil, false
 	}
-	return v.(*Session), true
+	e := v.(*entry)
+	c.remember(e, set)
+	return e.s, true
 }
 
 // Has reports whether a session with the given id is stored.
 func (m *Manager) Has(id string) bool {
-	_, ok := m.sessions.Load(id)
+	_, ok := m.Get(id)
 	return ok
 }
 
 // Remove deletes the session with the given id and reports whether one
 // was stored.
 func (m *Manager) Remove(id string) bool {
-	if _, ok := m.sessions.LoadAndDelete(id); ok {
-		m.count.Add(-1)
-		return true
+	for {
+		v, ok := m.sessions.Load(id)
+		if !ok {
+			return false
+		}
+		e := v.(*entry)
+		e.removed.Store(true)
+		if m.sessions.CompareAndDelete(id, e) {
+			m.count.Add(-1)
+			m.forget(e)
+			return true
+		}
 	}
-	return false
 }
 
 // Count returns the number of sessions stored.
@@ -83,12 +188,14 @@ func (m *Manager) Count() int { return int(m.count.Load()) }
 func (m *Manager) RemoveExpired() int {
 	removed := 0
 	m.sessions.Range(func(key, value any) bool {
-		s := value.(*Session)
-		if s.Refreshable() || !s.Expired() {
+		e := value.(*entry)
+		if e.s.Refreshable() || !e.s.Expired() {
 			return true
 		}
+		e.removed.Store(true)
 		if m.sessions.CompareAndDelete(key, value) {
 			m.count.Add(-1)
+			m.forget(e)
 			removed++
 		}
 		return true
