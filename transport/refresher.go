@@ -47,11 +47,8 @@ type Refresher struct {
 	unknownOutcome sync.Map // session id to the refresh token whose last use had an unknown outcome
 	versions       sync.Map // session id to int64: newest store version seen
 	forced         sync.Map // session id to *forcedRenewal: last renewal after a 401
+	tracked        sync.Map // session id to *tracking: the session the entries above belong to
 	stats          counters
-
-	// NOTE: forced and versions keep an entry for every session that
-	// renewed after a 401 or used a store, until the Refresher is
-	// dropped. A manager that churns through many sessions grows them.
 }
 
 // NewRefresher returns a Refresher that renews tokens through auth.
@@ -192,6 +189,7 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: ErrClosed}
 	}
 	defer r.running.Done()
+	r.track(s)
 
 	if cur := s.Snapshot(); cur != stale {
 		return cur, nil // renewed since the caller looked
