@@ -13,10 +13,11 @@ import (
 // behalf of many users. Lookups take no lock. The zero value is an empty
 // manager ready to use. Safe for concurrent use.
 //
-// Besides the map of all sessions, a manager keeps a small cache of the
-// sessions it looked up last, so that a lookup of one of a few thousand
-// busy sessions costs the same among a million sessions as among a
-// thousand. The cache takes 32 KiB from the first lookup on.
+// Besides the map of all sessions, a manager keeps a cache of the
+// sessions it looked up last, with four slots per stored session up to
+// 8192 slots (64 KiB). A lookup of one of up to about a thousand busy
+// sessions then costs the same among a million sessions as among a
+// thousand. Other lookups go to the map.
 type Manager struct {
 	// Logger receives a warning when a session replaces one of another
 	// kind. If nil, nothing is logged.
@@ -34,18 +35,34 @@ type entry struct {
 	removed atomic.Bool // set before the entry leaves the map
 }
 
-// recentSlots is the number of slots of a manager's cache of recent
-// lookups: 4096 pointers, 32 KiB. Slots form sets of two; an id maps to
-// one set by its hash.
-const recentSlots = 4096
+// The cache of recent lookups has slotsPerSession slots for each
+// stored session, a power of two from minRecentSlots to
+// maxRecentSlots. Slots form sets of two, and an id maps to one set by
+// its hash.
+const (
+	slotsPerSession = 4
+	minRecentSlots  = 64
+	maxRecentSlots  = 8192
+)
+
+// recentSeed seeds the hash that maps ids to sets of slots.
+var recentSeed = maphash.MakeSeed()
 
 // recentCache holds entries of recently looked-up sessions. A slot may
-// hold an entry that has since been removed; a lookup that finds one
-// treats it as absent. Slots are only ever loaded and stored whole, so
+// hold an entry that has since been removed, and a lookup that finds
+// one treats it as absent. Slots are only loaded and stored whole, so
 // the cache takes no lock.
 type recentCache struct {
-	seed  maphash.Seed
-	slots [recentSlots]atomic.Pointer[entry]
+	slots []atomic.Pointer[entry]
+}
+
+// recentSlots returns the number of cache slots for count sessions.
+func recentSlots(count int64) int {
+	n := minRecentSlots
+	for n < maxRecentSlots && int64(n) < count*slotsPerSession {
+		n *= 2
+	}
+	return n
 }
 
 // cache returns m's cache of recent lookups, creating it on first use.
@@ -53,16 +70,31 @@ func (m *Manager) cache() *recentCache {
 	if c := m.recent.Load(); c != nil {
 		return c
 	}
-	c := &recentCache{seed: maphash.MakeSeed()}
-	if m.recent.CompareAndSwap(nil, c) {
-		return c
+	return m.resize(nil)
+}
+
+// resize replaces c, m's current cache or nil, with an empty cache sized
+// for the sessions stored now, unless another goroutine replaced it
+// first. It returns the cache now in use.
+func (m *Manager) resize(c *recentCache) *recentCache {
+	next := &recentCache{slots: make([]atomic.Pointer[entry], recentSlots(m.count.Load()))}
+	if m.recent.CompareAndSwap(c, next) {
+		return next
 	}
 	return m.recent.Load()
 }
 
+// grow gives the cache more slots when the stored sessions outnumber
+// its share of them.
+func (m *Manager) grow(count int64) {
+	if c := m.recent.Load(); c != nil && len(c.slots) < recentSlots(count) {
+		m.resize(c)
+	}
+}
+
 // set returns the index of the first slot of id's set.
 func (c *recentCache) set(id string) int {
-	return int(maphash.String(c.seed, id) % (recentSlots / 2) * 2)
+	return int(maphash.String(recentSeed, id)&uint64(len(c.slots)/2-1)) * 2
 }
 
 // find returns the live entry for id in c, or nil.
@@ -75,16 +107,32 @@ func (c *recentCache) find(id string, set int) *entry {
 	return nil
 }
 
-// remember stores e in its set, in a slot that is empty or holds a
-// removed entry if there is one, else in either slot at random.
-func (c *recentCache) remember(e *entry, set int) {
-	for i := set; i < set+2; i++ {
+// remember stores e in its set and returns the slot it took: one that
+// is empty or holds a removed entry if there is one, else either slot
+// at random.
+func (c *recentCache) remember(e *entry, set int) int {
+	i := set
+	for ; i < set+2; i++ {
 		if old := c.slots[i].Load(); old == nil || old.removed.Load() {
-			c.slots[i].Store(e)
-			return
+			break
 		}
 	}
-	c.slots[set+rand.IntN(2)].Store(e)
+	if i == set+2 {
+		i = set + rand.IntN(2)
+	}
+	c.slots[i].Store(e)
+	return i
+}
+
+// keep remembers e, found in the map, and clears its slot again if e
+// has been removed since, because the remover's forget may have run
+// before the store. Go's atomic operations are sequentially consistent,
+// so either keep reads the removed flag as set or forget finds e in the
+// slot.
+func (c *recentCache) keep(e *entry, set int) {
+	if i := c.remember(e, set); e.removed.Load() {
+		c.slots[i].CompareAndSwap(e, nil)
+	}
 }
 
 // forget empties the slots of e's set that hold e, so that the cache
@@ -118,7 +166,7 @@ func (m *Manager) Put(s *Session) (replaced *Session) {
 	for {
 		prev, loaded := m.sessions.LoadOrStore(s.id, e)
 		if !loaded {
-			m.count.Add(1)
+			m.grow(m.count.Add(1))
 			return nil
 		}
 		old := prev.(*entry)
@@ -151,7 +199,7 @@ func (m *Manager) Get(id string) (*Session, bool) {
 		return nil, false
 	}
 	e := v.(*entry)
-	c.remember(e, set)
+	c.keep(e, set)
 	return e.s, true
 }
 

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"weak"
@@ -108,7 +109,7 @@ func TestManagerReleasesRemovedSessions(t *testing.T) {
 // in random order, twice over.
 func TestManagerManySessions(t *testing.T) {
 	var m Manager
-	const n = 3 * recentSlots
+	const n = 3 * maxRecentSlots
 	sessions := make([]*Session, n)
 	for i := range sessions {
 		sessions[i] = newUserSession(t, fmt.Sprintf("user-%d", i))
@@ -191,5 +192,101 @@ func TestManagerConcurrentReplaceRemove(t *testing.T) {
 	// Every writer ends on an even round (rounds-1 is odd: removed).
 	if m.Count() != 0 {
 		t.Errorf("Count = %d; want 0", m.Count())
+	}
+}
+
+// TestManagerLookupRacingRemove replays, step by step, a Get that loads
+// an entry from the map, then loses the processor to a Remove of the
+// same session, then stores the entry in the cache. The cache must not
+// keep the removed session alive.
+func TestManagerLookupRacingRemove(t *testing.T) {
+	var m Manager
+	s := newUserSession(t, "raced")
+	id := s.ID()
+	collected := weak.Make(s)
+	m.Put(s)
+	s = nil
+
+	c := m.cache()
+	set := c.set(id)
+	v, _ := m.sessions.Load(id)
+	if !m.Remove(id) {
+		t.Fatal("Remove = false; want true")
+	}
+	c.keep(v.(*entry), set)
+	v = nil
+
+	if _, ok := m.Get(id); ok {
+		t.Errorf("Get found the removed session")
+	}
+	runtime.GC()
+	if collected.Value() != nil {
+		t.Errorf("the removed session is still reachable after a collection")
+	}
+	runtime.KeepAlive(&m)
+}
+
+// TestManagerRemoveWhileLookedUp removes sessions while another
+// goroutine keeps looking them up, and checks that none of them stays
+// reachable from the emptied managers.
+func TestManagerRemoveWhileLookedUp(t *testing.T) {
+	const managers, perManager = 20, 100
+	ms := make([]*Manager, managers)
+	var removed []weak.Pointer[Session]
+	for k := range ms {
+		m := new(Manager)
+		ms[k] = m
+		for i := range perManager {
+			s := newUserSession(t, fmt.Sprintf("m%d-u%d", k, i))
+			removed = append(removed, weak.Make(s))
+			id := s.ID()
+			var stop, started atomic.Bool
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for !stop.Load() {
+					started.Store(true)
+					m.Get(id)
+				}
+			})
+			for !started.Load() {
+				runtime.Gosched()
+			}
+			m.Put(s)
+			s = nil
+			m.Remove(id)
+			stop.Store(true)
+			wg.Wait()
+		}
+		if m.Count() != 0 {
+			t.Fatalf("manager %d: Count = %d; want 0", k, m.Count())
+		}
+	}
+	runtime.GC()
+	alive := 0
+	for _, w := range removed {
+		if w.Value() != nil {
+			alive++
+		}
+	}
+	if alive > 0 {
+		t.Errorf("%d of %d removed sessions are still reachable", alive, len(removed))
+	}
+	runtime.KeepAlive(ms)
+}
+
+// TestManagerCacheSize checks the cache's size: four slots per session,
+// at least 64 and at most 8192.
+func TestManagerCacheSize(t *testing.T) {
+	var m Manager
+	sizes := map[int]int{0: 64, 16: 64, 17: 128, 2048: 8192, 5000: 8192}
+	added := 0
+	for _, n := range []int{0, 16, 17, 2048, 5000} {
+		for ; added < n; added++ {
+			m.Put(newUserSession(t, fmt.Sprintf("user-%d", added)))
+		}
+		m.Get("any")
+		if got := len(m.recent.Load().slots); got != sizes[n] {
+			t.Errorf("with %d sessions the cache has %d slots; want %d", n, got, sizes[n])
+		}
 	}
 }
