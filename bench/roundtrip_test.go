@@ -30,10 +30,16 @@ func BenchmarkRoundTrip(b *testing.B) {
 // transport. Run it with -cpu 1,2,4: a time per request that grows with
 // the CPU count means the goroutines contend for a lock or a cache
 // line.
+//
+// Besides the wall time per request it reports the CPU time that the
+// process spent per request (cpu-ns/req), user and system. On a machine
+// with fewer cores than -cpu, the wall time grows because the goroutines
+// take turns, but the CPU time grows only if they contend.
 func BenchmarkRoundTripParallel(b *testing.B) {
 	for _, tc := range newTransportCases(b, newCannedTransport) {
 		b.Run("transport="+tc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			start := processCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				req := newRequest(b, context.Background())
 				for pb.Next() {
@@ -43,6 +49,9 @@ func BenchmarkRoundTripParallel(b *testing.B) {
 					}
 				}
 			})
+			if used := processCPU() - start; used > 0 {
+				b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/req")
+			}
 		})
 	}
 }
