@@ -34,7 +34,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 // Besides the wall time per request it reports the CPU time that the
 // process spent per request (cpu-ns/req), user and system. On a machine
 // with fewer cores than -cpu, the wall time grows because the goroutines
-// take turns, but the CPU time grows only if they contend.
+// take turns. Compare the growth of either with that of the bare
+// transport, which shares no state between goroutines.
 func BenchmarkRoundTripParallel(b *testing.B) {
 	for _, tc := range newTransportCases(b, newCannedTransport) {
 		b.Run("transport="+tc.name, func(b *testing.B) {
