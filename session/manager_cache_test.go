@@ -290,3 +290,47 @@ func TestManagerCacheSize(t *testing.T) {
 		}
 	}
 }
+
+// TestManagerCacheHitRate looks up busy sessions of a manager at
+// random and checks how many lookups the cache answers. The docs quote
+// the rates it logs.
+func TestManagerCacheHitRate(t *testing.T) {
+	sessions := make([]*Session, 5000)
+	for i := range sessions {
+		sessions[i] = newUserSession(t, fmt.Sprintf("user-%d", i))
+	}
+	for _, tc := range []struct {
+		stored, busy int
+		minRate      float64
+	}{
+		{1000, 1000, 0.94},
+		{5000, 1000, 0.97},
+		{5000, 2000, 0.94},
+		{5000, 4000, 0.86},
+	} {
+		var m Manager
+		for _, s := range sessions[:tc.stored] {
+			m.Put(s)
+		}
+		rng := rand.New(rand.NewPCG(uint64(tc.busy), 3))
+		for range 20 * tc.busy { // fill the cache
+			m.Get(sessions[rng.IntN(tc.busy)].ID())
+		}
+		c := m.recent.Load()
+		hits, lookups := 0, 100*tc.busy
+		for range lookups {
+			id := sessions[rng.IntN(tc.busy)].ID()
+			if c.find(id, c.set(id)) != nil {
+				hits++
+			}
+			m.Get(id)
+		}
+		rate := float64(hits) / float64(lookups)
+		t.Logf("%d sessions, %d busy, %d cache slots: %.1f %% of lookups hit",
+			tc.stored, tc.busy, len(c.slots), 100*rate)
+		if rate < tc.minRate {
+			t.Errorf("%d sessions, %d busy: hit rate %.3f; want at least %.2f",
+				tc.stored, tc.busy, rate, tc.minRate)
+		}
+	}
+}
