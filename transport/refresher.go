@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"golang.org/x/sync/singleflight"
 
@@ -48,19 +49,22 @@ type Refresher struct {
 	versions       sync.Map // session id to int64: newest store version seen
 	forced         sync.Map // session id to *forcedRenewal: last renewal after a 401
 	tracked        sync.Map // session id to *tracking: the session the entries above belong to
+	self           weak.Pointer[Refresher]
 	stats          counters
 }
 
 // NewRefresher returns a Refresher that renews tokens through auth.
 func NewRefresher(auth Authenticator, opts ...Option) *Refresher {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Refresher{
+	r := &Refresher{
 		auth:   auth,
 		opts:   buildOptions(opts),
 		seed:   rand.Uint64(),
 		ctx:    ctx,
 		cancel: cancel,
 	}
+	r.self = weak.Make(r)
+	return r
 }
 
 // Token returns a token to send for s. A token outside the refresh
@@ -253,6 +257,7 @@ func (r *Refresher) Close() error {
 	r.markClosed()
 	r.cancel()
 	r.running.Wait()
+	r.untrackAll()
 	return nil
 }
 
@@ -274,6 +279,7 @@ func (r *Refresher) Shutdown(ctx context.Context) error {
 	}
 	r.cancel()
 	<-done
+	r.untrackAll()
 	return err
 }
 

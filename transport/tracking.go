@@ -11,21 +11,29 @@ import (
 // object that created it. When that object is garbage collected, and no
 // newer object with the same id has taken over, the state is dropped.
 type tracking struct {
-	s weak.Pointer[session.Session]
+	s       weak.Pointer[session.Session]
+	cleanup runtime.Cleanup // set before the tracking is stored
 }
 
-// track makes sure that the state r keeps for s's id is dropped once s
-// is unreachable: removed from its manager and used by no request. It
-// is called before the state is written, on the slow paths only.
+// track arranges for the state that r keeps under s's id to be dropped
+// once s is unreachable: removed from its manager and used by no
+// request. Callers call it before they write that state, on slow paths
+// only. The cleanup refers to r weakly, so that a Refresher dropped
+// without Close can still be collected.
 func (r *Refresher) track(s *session.Session) {
 	id := s.ID()
-	w := weak.Make(s)
-	if v, ok := r.tracked.Load(id); ok && v.(*tracking).s == w {
+	handle := weak.Make(s)
+	if v, ok := r.tracked.Load(id); ok && v.(*tracking).s == handle {
 		return
 	}
-	t := &tracking{s: w}
+	t := &tracking{s: handle}
+	self := r.self
+	t.cleanup = runtime.AddCleanup(s, func(t *tracking) {
+		if r := self.Value(); r != nil {
+			r.untrack(id, t)
+		}
+	}, t)
 	r.tracked.Store(id, t)
-	runtime.AddCleanup(s, func(t *tracking) { r.untrack(id, t) }, t)
 }
 
 // untrack drops the state kept for id if t still owns it.
@@ -37,4 +45,15 @@ func (r *Refresher) untrack(id string, t *tracking) {
 	r.unknownOutcome.Delete(id)
 	r.versions.Delete(id)
 	r.forced.Delete(id)
+}
+
+// untrackAll cancels the cleanups that track registered, so that a
+// closed Refresher leaves nothing attached to the sessions it renewed.
+func (r *Refresher) untrackAll() {
+	r.tracked.Range(func(id, v any) bool {
+		t := v.(*tracking)
+		t.cleanup.Stop()
+		r.untrack(id.(string), t)
+		return true
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/sessionkit/sessionkit/session"
 	"github.com/sessionkit/sessionkit/store"
@@ -135,4 +136,39 @@ func TestRefresherStateOwnedByNewestSession(t *testing.T) {
 	runtime.KeepAlive(current)
 	current = nil
 	collect(t, r)
+}
+
+// TestRefresherCollectedWhileSessionLives checks that a Refresher
+// dropped without Close is collected even though a session it renewed
+// lives on.
+func TestRefresherCollectedWhileSessionLives(t *testing.T) {
+	s := newTestSession(t, session.Refreshable, -time.Minute)
+	var collected weak.Pointer[Refresher]
+	func() {
+		r := NewRefresher(newFakeAuth(time.Hour))
+		collected = weak.Make(r)
+		if _, err := r.Token(context.Background(), s); err != nil {
+			t.Fatalf("Token: %v", err)
+		}
+	}()
+	waitFor(t, "the dropped Refresher to be collected", func() bool {
+		runtime.GC()
+		return collected.Value() == nil
+	})
+	runtime.KeepAlive(s)
+}
+
+func TestRefresherCloseDropsState(t *testing.T) {
+	r, auth := newTrackingRefresher(t)
+	s := newTestSession(t, session.Refreshable, -time.Minute)
+	leaveState(t, r, auth, s)
+	if err := r.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	for name, n := range stateEntries(r) {
+		if n != 0 {
+			t.Errorf("%s holds %d entries after Close; want 0", name, n)
+		}
+	}
+	runtime.KeepAlive(s)
 }
