@@ -19,7 +19,6 @@ func (r *Refresher) noteForced(s *session.Session, snap *session.Snapshot) {
 	if v, ok := r.forced.Load(s.ID()); ok && v.(*forcedRenewal).snap == snap {
 		return
 	}
-	r.track(s)
 	r.forced.Store(s.ID(), &forcedRenewal{snap: snap, at: now()})
 }
 

@@ -21,8 +21,14 @@ var tokenSerial atomic.Int64
 // mintToken returns a signed access token for user u-1 of tenant t1 at
 // issuer iss that expires at exp.
 func mintToken(iss string, exp time.Time) string {
+	return mintUserToken(iss, "u-1", exp)
+}
+
+// mintUserToken returns a signed access token for user of tenant t1 at
+// issuer iss that expires at exp.
+func mintUserToken(iss, user string, exp time.Time) string {
 	claims := jwt.MapClaims{
-		"tenant": "t1", "roles": "User", "iss": iss, "ext-sub": "u-1",
+		"tenant": "t1", "roles": "User", "iss": iss, "ext-sub": user,
 		"exp": exp.Unix(), "jti": tokenSerial.Add(1),
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte("test-key"))

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"golang.org/x/sync/singleflight"
 
@@ -46,11 +45,14 @@ type Refresher struct {
 	background     sync.Map // session id to struct{}: background renewals started
 	failures       sync.Map // session id to *failure: backoff after a failed renewal
 	unknownOutcome sync.Map // session id to the refresh token whose last use had an unknown outcome
-	versions       sync.Map // session id to int64: newest store version seen
+	versions       sync.Map // session id to *versionSeen: newest store version seen
 	forced         sync.Map // session id to *forcedRenewal: last renewal after a 401
-	tracked        sync.Map // session id to *tracking: the session the entries above belong to
-	self           weak.Pointer[Refresher]
 	stats          counters
+	lastSweep      atomic.Int64 // unix nanoseconds of the last sweep of stale state
+
+	// NOTE: unknownOutcome keeps an entry for a session whose refresh had
+	// an unknown outcome until the session logs in again or is renewed,
+	// even after the session is dropped. Such refreshes are rare.
 }
 
 // NewRefresher returns a Refresher that renews tokens through auth.
@@ -63,7 +65,6 @@ func NewRefresher(auth Authenticator, opts ...Option) *Refresher {
 		ctx:    ctx,
 		cancel: cancel,
 	}
-	r.self = weak.Make(r)
 	return r
 }
 
@@ -160,26 +161,54 @@ func (r *Refresher) renewInBackground(s *session.Session, snap *session.Snapshot
 	go func() {
 		defer r.running.Done()
 		defer r.background.Delete(id)
-		<-r.group.DoChan(id, func() (any, error) { return r.flight(s, snap) })
+		<-r.startFlight(s, snap)
 	}()
 }
 
-// renew waits, within ctx, for the one shared renewal of s.
-func (r *Refresher) renew(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
-	if err := r.backoffError(s); err != nil {
-		return nil, err
-	}
-	ch := r.group.DoChan(s.ID(), func() (any, error) {
-		return r.flight(s, stale)
+// renewal is the result of a flight: the snapshot it obtained for owner,
+// the session object that started it.
+type renewal struct {
+	owner *session.Session
+	snap  *session.Snapshot
+}
+
+// startFlight starts the shared renewal of s from stale, or joins the
+// one running for s's id.
+func (r *Refresher) startFlight(s *session.Session, stale *session.Snapshot) <-chan singleflight.Result {
+	return r.group.DoChan(s.ID(), func() (any, error) {
+		snap, err := r.flight(s, stale)
+		return renewal{owner: s, snap: snap}, err
 	})
-	select {
-	case res := <-ch:
+}
+
+// renew waits, within ctx, for the one shared renewal of s.
+//
+// Flights are shared by session id. A flight started by another session
+// object with the same id, one that s replaced in a manager or that
+// replaced s, renews that object and not s. Its result, token or error,
+// is not s's, so renew waits for it to end and then renews s itself.
+func (r *Refresher) renew(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
+	for {
+		if err := r.backoffError(s); err != nil {
+			return nil, err
+		}
+		var res singleflight.Result
+		select {
+		case res = <-r.startFlight(s, stale):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		result := res.Val.(renewal)
+		if result.owner != s {
+			if cur := s.Snapshot(); cur != stale {
+				return cur, nil
+			}
+			continue
+		}
 		if res.Err != nil {
 			return nil, res.Err
 		}
-		return res.Val.(*session.Snapshot), nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		return result.snap, nil
 	}
 }
 
@@ -193,7 +222,7 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: ErrClosed}
 	}
 	defer r.running.Done()
-	r.track(s)
+	r.maybeSweep()
 
 	if cur := s.Snapshot(); cur != stale {
 		return cur, nil // renewed since the caller looked
@@ -257,7 +286,6 @@ func (r *Refresher) Close() error {
 	r.markClosed()
 	r.cancel()
 	r.running.Wait()
-	r.untrackAll()
 	return nil
 }
 
@@ -279,7 +307,6 @@ func (r *Refresher) Shutdown(ctx context.Context) error {
 	}
 	r.cancel()
 	<-done
-	r.untrackAll()
 	return err
 }
 
