@@ -305,3 +305,41 @@ func BenchmarkManagedRoundTrip(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkManagerMissPaired measures what the cache of recent lookups
+// adds to a lookup that misses it. It looks up ids drawn from all
+// 100,000 sessions of a manager, so that nearly every lookup misses,
+// through [session.Manager.Get] and through a plain sync.Map that holds
+// the same sessions, in interleaved batches (see runPaired). It reports
+// the ratio of their times (manager/sync.Map).
+func BenchmarkManagerMissPaired(b *testing.B) {
+	const n = 100_000
+	m := managedFixtureFor(b, n).manager
+	var plain sync.Map
+	ids := make([]string, n)
+	for i := range n {
+		ids[i] = session.ID(issuer, "t1", extSubFor(i))
+		s, ok := m.Get(ids[i])
+		if !ok {
+			b.Fatalf("session %d not found in the manager", i)
+		}
+		plain.Store(ids[i], s)
+	}
+	rng := rand.New(rand.NewPCG(n, 2))
+	order := rng.Perm(n)
+	lookup := func(get func(string) bool) func() error {
+		i := 0
+		return func() error {
+			i++
+			if id := ids[order[i%n]]; !get(id) {
+				return fmt.Errorf("session %s not found", id)
+			}
+			return nil
+		}
+	}
+	means := runPaired(b, []contender{
+		{"sync.Map", lookup(func(id string) bool { _, ok := plain.Load(id); return ok })},
+		{"manager", lookup(func(id string) bool { _, ok := m.Get(id); return ok })},
+	})
+	b.ReportMetric(means[1]/means[0], "manager/sync.Map")
+}

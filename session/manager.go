@@ -15,7 +15,7 @@ import (
 //
 // Besides the map of all sessions, a manager keeps a cache of the
 // sessions it looked up last, with four slots per stored session up to
-// 8192 slots (64 KiB). A lookup of one of up to about a thousand busy
+// 8192 slots (128 KiB). A lookup of one of up to about a thousand busy
 // sessions then costs the same among a million sessions as among a
 // thousand. Other lookups go to the map.
 type Manager struct {
@@ -50,10 +50,20 @@ var recentSeed = maphash.MakeSeed()
 
 // recentCache holds entries of recently looked-up sessions. A slot may
 // hold an entry that has since been removed, and a lookup that finds
-// one treats it as absent. Slots are only loaded and stored whole, so
-// the cache takes no lock.
+// one treats it as absent. Slots are only loaded and stored word by
+// word, so the cache takes no lock.
 type recentCache struct {
-	slots []atomic.Pointer[entry]
+	sets []recentSet
+}
+
+// recentSet is two slots of the cache, 32 bytes, so that a lookup
+// reads one cache line. Each slot has the hash of its entry's id as a
+// tag, so that a lookup of another id reads no entry. A tag and its
+// entry are stored one after the other, and a reader may see one
+// without the other, so a lookup checks the entry's id as well.
+type recentSet struct {
+	tags    [2]atomic.Uint64
+	entries [2]atomic.Pointer[entry]
 }
 
 // recentSlots returns the number of cache slots for count sessions.
@@ -77,7 +87,7 @@ func (m *Manager) cache() *recentCache {
 // for the sessions stored now, unless another goroutine replaced it
 // first. It returns the cache now in use.
 func (m *Manager) resize(c *recentCache) *recentCache {
-	next := &recentCache{slots: make([]atomic.Pointer[entry], recentSlots(m.count.Load()))}
+	next := &recentCache{sets: make([]recentSet, recentSlots(m.count.Load())/2)}
 	if m.recent.CompareAndSwap(c, next) {
 		return next
 	}
@@ -87,64 +97,64 @@ func (m *Manager) resize(c *recentCache) *recentCache {
 // grow gives the cache more slots when the stored sessions outnumber
 // its share of them.
 func (m *Manager) grow(count int64) {
-	if c := m.recent.Load(); c != nil && len(c.slots) < recentSlots(count) {
+	if c := m.recent.Load(); c != nil && c.slots() < recentSlots(count) {
 		m.resize(c)
 	}
 }
 
-// set returns the index of the first slot of id's set.
-func (c *recentCache) set(id string) int {
-	return int(maphash.String(recentSeed, id)&uint64(len(c.slots)/2-1)) * 2
+// slots returns the number of slots of c.
+func (c *recentCache) slots() int { return 2 * len(c.sets) }
+
+// set returns id's set and the tag that marks id in it. A tag is never
+// 0, the tag of an empty slot.
+func (c *recentCache) set(id string) (*recentSet, uint64) {
+	h := maphash.String(recentSeed, id)
+	return &c.sets[h&uint64(len(c.sets)-1)], h | 1
 }
 
-// find returns the live entry for id in c, or nil.
-func (c *recentCache) find(id string, set int) *entry {
-	for i := set; i < set+2; i++ {
-		if e := c.slots[i].Load(); e != nil && e.s.id == id && !e.removed.Load() {
+// find returns the live entry for id in set, or nil.
+func (set *recentSet) find(id string, tag uint64) *entry {
+	for i := range set.tags {
+		if set.tags[i].Load() != tag {
+			continue
+		}
+		if e := set.entries[i].Load(); e != nil && e.s.id == id && !e.removed.Load() {
 			return e
 		}
 	}
 	return nil
 }
 
-// remember stores e in its set and returns the slot it took: one that
-// is empty or holds a removed entry if there is one, else either slot
-// at random.
-func (c *recentCache) remember(e *entry, set int) int {
-	i := set
-	for ; i < set+2; i++ {
-		if old := c.slots[i].Load(); old == nil || old.removed.Load() {
-			break
+// keep stores e, found in the map, in an empty slot of set, or in
+// either slot at random. It clears the slot again if e has been removed
+// since, because the remover's forget may have run before the store.
+// Go's atomic operations are sequentially consistent, so either keep
+// reads the removed flag as set or forget finds e in the slot.
+func (set *recentSet) keep(e *entry, tag uint64) {
+	i := 0
+	if set.entries[0].Load() != nil {
+		i = 1
+		if set.entries[1].Load() != nil {
+			i = rand.IntN(2)
 		}
 	}
-	if i == set+2 {
-		i = set + rand.IntN(2)
-	}
-	c.slots[i].Store(e)
-	return i
-}
-
-// keep remembers e, found in the map, and clears its slot again if e
-// has been removed since, because the remover's forget may have run
-// before the store. Go's atomic operations are sequentially consistent,
-// so either keep reads the removed flag as set or forget finds e in the
-// slot.
-func (c *recentCache) keep(e *entry, set int) {
-	if i := c.remember(e, set); e.removed.Load() {
-		c.slots[i].CompareAndSwap(e, nil)
+	set.entries[i].Store(e)
+	set.tags[i].Store(tag)
+	if e.removed.Load() {
+		set.entries[i].CompareAndSwap(e, nil)
 	}
 }
 
-// forget empties the slots of e's set that hold e, so that the cache
-// does not keep a removed session alive.
+// forget empties the slots that hold e, so that the cache does not keep
+// a removed session alive.
 func (m *Manager) forget(e *entry) {
 	c := m.recent.Load()
 	if c == nil {
 		return
 	}
-	set := c.set(e.s.id)
-	for i := set; i < set+2; i++ {
-		c.slots[i].CompareAndSwap(e, nil)
+	set, _ := c.set(e.s.id)
+	for i := range set.entries {
+		set.entries[i].CompareAndSwap(e, nil)
 	}
 }
 
@@ -189,9 +199,8 @@ func (m *Manager) Put(s *Session) (replaced *Session) {
 
 // Get returns the session with the given id.
 func (m *Manager) Get(id string) (*Session, bool) {
-	c := m.cache()
-	set := c.set(id)
-	if e := c.find(id, set); e != nil {
+	set, tag := m.cache().set(id)
+	if e := set.find(id, tag); e != nil {
 		return e.s, true
 	}
 	v, ok := m.sessions.Load(id)
@@ -199,7 +208,7 @@ func (m *Manager) Get(id string) (*Session, bool) {
 		return nil, false
 	}
 	e := v.(*entry)
-	c.keep(e, set)
+	set.keep(e, tag)
 	return e.s, true
 }
 

@@ -207,13 +207,12 @@ func TestManagerLookupRacingRemove(t *testing.T) {
 	m.Put(s)
 	s = nil
 
-	c := m.cache()
-	set := c.set(id)
+	set, tag := m.cache().set(id)
 	v, _ := m.sessions.Load(id)
 	if !m.Remove(id) {
 		t.Fatal("Remove = false; want true")
 	}
-	c.keep(v.(*entry), set)
+	set.keep(v.(*entry), tag)
 	v = nil
 
 	if _, ok := m.Get(id); ok {
@@ -285,7 +284,7 @@ func TestManagerCacheSize(t *testing.T) {
 			m.Put(newUserSession(t, fmt.Sprintf("user-%d", added)))
 		}
 		m.Get("any")
-		if got := len(m.recent.Load().slots); got != sizes[n] {
+		if got := m.recent.Load().slots(); got != sizes[n] {
 			t.Errorf("with %d sessions the cache has %d slots; want %d", n, got, sizes[n])
 		}
 	}
@@ -320,14 +319,14 @@ func TestManagerCacheHitRate(t *testing.T) {
 		hits, lookups := 0, 100*tc.busy
 		for range lookups {
 			id := sessions[rng.IntN(tc.busy)].ID()
-			if c.find(id, c.set(id)) != nil {
+			if set, tag := c.set(id); set.find(id, tag) != nil {
 				hits++
 			}
 			m.Get(id)
 		}
 		rate := float64(hits) / float64(lookups)
 		t.Logf("%d sessions, %d busy, %d cache slots: %.1f %% of lookups hit",
-			tc.stored, tc.busy, len(c.slots), 100*rate)
+			tc.stored, tc.busy, c.slots(), 100*rate)
 		if rate < tc.minRate {
 			t.Errorf("%d sessions, %d busy: hit rate %.3f; want at least %.2f",
 				tc.stored, tc.busy, rate, tc.minRate)
