@@ -57,5 +57,5 @@ func (r *Refresher) backoffError(s *session.Session) error {
 	if f.refreshToken != s.Snapshot().RefreshToken() || !now().Before(f.until) {
 		return nil
 	}
-	return &RenewError{SessionID: s.ID(), Kind: s.Kind(), Backoff: true, Err: f.err}
+	return &RenewError{SessionID: s.ID(), Kind: s.Kind(), Backoff: true, RetryAt: f.until, Err: f.err}
 }

@@ -3,6 +3,7 @@ package transport
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sessionkit/sessionkit/session"
 )
@@ -59,16 +60,18 @@ type RenewError struct {
 	// Backoff is true when no request was sent because an earlier
 	// attempt failed recently; Err is that attempt's error.
 	Backoff bool
+	// RetryAt is, with Backoff, when the next attempt may be sent.
+	RetryAt time.Time
 	Err     error
 }
 
 // Error implements the error interface.
 func (e *RenewError) Error() string {
-	what := "renewing"
 	if e.Backoff {
-		what = "waiting to retry renewing"
+		return fmt.Sprintf("transport: renewing %s session %s failed recently, next attempt after %s: %v",
+			e.Kind, shortID(e.SessionID), e.RetryAt.UTC().Format(time.RFC3339), e.Err)
 	}
-	return fmt.Sprintf("transport: %s %s session %s failed: %v", what, e.Kind, shortID(e.SessionID), e.Err)
+	return fmt.Sprintf("transport: renewing %s session %s failed: %v", e.Kind, shortID(e.SessionID), e.Err)
 }
 
 // Unwrap returns the cause and [ErrRenewFailed].

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,25 @@ func TestReplacedSessionNotServedOthersFlight(t *testing.T) {
 	}
 	if replacement.Expired() {
 		t.Errorf("the replacement still holds its expired token")
+	}
+}
+
+func TestBackoffErrorSaysWhenToRetry(t *testing.T) {
+	auth := newFakeAuth(time.Hour)
+	r := NewRefresher(auth)
+	defer r.Close()
+	s := newTestSession(t, session.Refreshable, -time.Minute)
+	auth.failRefresh(errors.New("fake: refresh refused"))
+	_, _ = r.Token(context.Background(), s)
+	_, err := r.Token(context.Background(), s)
+	var re *RenewError
+	if !errors.As(err, &re) || !re.Backoff {
+		t.Fatalf("second Token = %v; want a backoff error", err)
+	}
+	if !re.RetryAt.After(time.Now()) {
+		t.Errorf("RetryAt = %v; want a time in the future", re.RetryAt)
+	}
+	if want := "next attempt after " + re.RetryAt.UTC().Format(time.RFC3339); !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %q; want it to contain %q", err, want)
 	}
 }

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -118,7 +119,7 @@ func (rt *RoundTripper) pick(ctx context.Context) (*session.Session, error) {
 	}
 	s, ok := rt.manager.Get(id)
 	if !ok {
-		return nil, ErrSessionNotFound
+		return nil, fmt.Errorf("%w: %s; store it with Manager.Add or Manager.Put", ErrSessionNotFound, shortID(id))
 	}
 	return s, nil
 }
