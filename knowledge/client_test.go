@@ -214,6 +214,8 @@ func TestNewClientRejectsBadURL(t *testing.T) {
 		{"empty", "", ""},
 		{"relative path", "/graph", "/graph"},
 		{"no scheme", "example.com/auth", "example.com/auth"},
+		{"host and port without scheme", "localhost:8080", "localhost:8080"},
+		{"address and port without scheme", "127.0.0.1:8080", ""},
 		{"ftp scheme", "ftp://example.com/", "ftp://example.com/"},
 		{"opaque", "mailto:admin@example.com", "mailto:"},
 		{"missing host", "https:///auth", "https:///auth"},
@@ -242,6 +244,9 @@ func TestNewClientRejectsBadURL(t *testing.T) {
 			}
 			if urlErr.Reason == "" {
 				t.Error("InvalidURLError.Reason is empty")
+			}
+			if (strings.Contains(tt.name, "without scheme") || tt.name == "no scheme") && !strings.Contains(urlErr.Reason, "http://") {
+				t.Errorf("InvalidURLError.Reason = %q; want it to name http:// as the fix", urlErr.Reason)
 			}
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("error %q contains the secret from the URL", err)
