@@ -2,6 +2,7 @@ package sessiontest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -131,8 +132,12 @@ func TestTokensFormattingHidesTokens(t *testing.T) {
 	tokens := s.Issue("user-1")
 	var logged bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("issued", "tokens", tokens)
-	outputs := map[string]string{"slog": logged.String()}
-	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+	encoded, err := json.Marshal(tokens)
+	if err != nil {
+		t.Fatalf("json.Marshal: %v", err)
+	}
+	outputs := map[string]string{"slog": logged.String(), "json": string(encoded)}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
 		outputs[format] = fmt.Sprintf(format, tokens)
 	}
 	for format, output := range outputs {
@@ -145,6 +150,18 @@ func TestTokensFormattingHidesTokens(t *testing.T) {
 		if !strings.Contains(output, tokens.Expiry.Format("2006-01-02T15:04:05")) {
 			t.Errorf("%s output = %q; want the expiry", format, output)
 		}
+	}
+}
+
+func TestTokensSessionTokens(t *testing.T) {
+	s := newTestServer(t)
+	issued := s.Issue("user-1")
+	got := issued.SessionTokens()
+	if got.AccessToken != issued.AccessToken || got.RefreshToken != issued.RefreshToken {
+		t.Errorf("SessionTokens did not copy the tokens")
+	}
+	if !got.Expiry.Equal(issued.Expiry) {
+		t.Errorf("SessionTokens expiry = %v; want %v", got.Expiry, issued.Expiry)
 	}
 }
 

@@ -2,15 +2,20 @@ package sessiontest
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/sessionkit/sessionkit/session"
 )
 
 // Tokens is a token pair as login and refresh return it. Its String,
-// GoString and LogValue methods leave out both tokens.
+// GoString, Format, LogValue and MarshalJSON methods leave out both
+// tokens.
 type Tokens struct {
 	AccessToken  string
 	RefreshToken string
@@ -24,6 +29,20 @@ func (t Tokens) String() string {
 
 // GoString returns the same text as String, so %#v leaks no token.
 func (t Tokens) GoString() string { return t.String() }
+
+// Format writes String for every verb, so no verb prints a token.
+func (t Tokens) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, t.String()) }
+
+// MarshalJSON encodes the expiry only.
+func (t Tokens) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]time.Time{"Expiry": t.Expiry})
+}
+
+// SessionTokens returns the pair as [session.Tokens], ready for
+// [session.New] or [session.Manager.Add].
+func (t Tokens) SessionTokens() session.Tokens {
+	return session.Tokens{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, Expiry: t.Expiry}
+}
 
 // LogValue implements [slog.LogValuer] with the expiry only.
 func (t Tokens) LogValue() slog.Value {
