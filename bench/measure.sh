@@ -11,7 +11,7 @@
 # sessions (default 3, each with -test.count 3). A round runs every
 # benchmark of its set once, so the rounds interleave the transports
 # instead of running one after another. With the defaults the script
-# takes about 15 minutes on 2 cores and needs 4 GiB of memory.
+# takes about 20 minutes on 2 cores and needs 4 GiB of memory.
 set -euo pipefail
 cd "$(dirname "$0")"
 
