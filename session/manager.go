@@ -14,10 +14,12 @@ import (
 // manager ready to use. Safe for concurrent use.
 //
 // Besides the map of all sessions, a manager keeps a cache of the
-// sessions it looked up last, with four slots per stored session up to
-// 8192 slots (128 KiB). A lookup of one of up to about a thousand busy
-// sessions then costs the same among a million sessions as among a
-// thousand. Other lookups go to the map.
+// sessions it looked up last. The cache grows with the count to four
+// slots per stored session, up to 8192 slots (128 KiB), and does not
+// shrink. A lookup of one of up to a thousand or two busy sessions then
+// costs the same among a million sessions as among a thousand. Other
+// lookups go to the map and enter the cache too, where they can push
+// busy sessions out.
 type Manager struct {
 	// Logger receives a warning when a session replaces one of another
 	// kind. If nil, nothing is logged.
@@ -57,7 +59,9 @@ type recentCache struct {
 }
 
 // recentSet is two slots of the cache, 32 bytes, so that a lookup
-// reads one cache line. Each slot has the hash of its entry's id as a
+// reads one cache line in caches of 2048 slots or more, which the
+// runtime aligns to a page. In smaller caches, which start 8 bytes
+// into a cache line, half the sets cross two lines. Each slot has the hash of its entry's id as a
 // tag, so that a lookup of another id reads no entry. A tag and its
 // entry are stored one after the other, and a reader may see one
 // without the other, so a lookup checks the entry's id as well.
@@ -94,8 +98,8 @@ func (m *Manager) resize(c *recentCache) *recentCache {
 	return m.recent.Load()
 }
 
-// grow gives the cache more slots when the stored sessions outnumber
-// its share of them.
+// grow replaces the cache with an empty, larger one when the stored
+// sessions outnumber its share of them.
 func (m *Manager) grow(count int64) {
 	if c := m.recent.Load(); c != nil && c.slots() < recentSlots(count) {
 		m.resize(c)
@@ -129,7 +133,9 @@ func (set *recentSet) find(id string, tag uint64) *entry {
 // either slot at random. It clears the slot again if e has been removed
 // since, because the remover's forget may have run before the store.
 // Go's atomic operations are sequentially consistent, so either keep
-// reads the removed flag as set or forget finds e in the slot.
+// reads the removed flag as set, or forget finds e in the slot, or the
+// manager has replaced this cache, which goes when its last lookup
+// ends.
 func (set *recentSet) keep(e *entry, tag uint64) {
 	i := 0
 	if set.entries[0].Load() != nil {
@@ -173,15 +179,19 @@ func (m *Manager) Add(t Tokens, c *Credentials) (*Session, error) {
 // A change of kind is logged at warning level.
 func (m *Manager) Put(s *Session) (replaced *Session) {
 	e := &entry{s: s}
+	// Counting before the store keeps a concurrent Remove of the new
+	// entry from taking the count below zero.
+	count := m.count.Add(1)
 	for {
 		prev, loaded := m.sessions.LoadOrStore(s.id, e)
 		if !loaded {
-			m.grow(m.count.Add(1))
+			m.grow(count)
 			return nil
 		}
 		old := prev.(*entry)
 		old.removed.Store(true)
 		if m.sessions.CompareAndSwap(s.id, old, e) {
+			m.count.Add(-1)
 			m.forget(old)
 			replaced = old.s
 			break
@@ -236,7 +246,9 @@ func (m *Manager) Remove(id string) bool {
 	}
 }
 
-// Count returns the number of sessions stored.
+// Count returns the number of sessions stored. While Put and Remove
+// calls run, it may count a session that one of them is still storing
+// or removing; it is never negative.
 func (m *Manager) Count() int { return int(m.count.Load()) }
 
 // RemoveExpired deletes every session whose access token has expired and

@@ -333,3 +333,35 @@ func TestManagerCacheHitRate(t *testing.T) {
 		}
 	}
 }
+
+// TestManagerCountNeverNegative stores and removes one session from two
+// goroutines and checks that a Remove that found the session never
+// reads a negative count afterwards.
+func TestManagerCountNeverNegative(t *testing.T) {
+	var m Manager
+	s := newUserSession(t, "one")
+	id := s.ID()
+	var stop atomic.Bool
+	var lowest atomic.Int64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for !stop.Load() {
+			m.Put(s)
+		}
+	})
+	wg.Go(func() {
+		for !stop.Load() {
+			if m.Remove(id) {
+				if c := int64(m.Count()); c < lowest.Load() {
+					lowest.Store(c)
+				}
+			}
+		}
+	})
+	time.Sleep(300 * time.Millisecond)
+	stop.Store(true)
+	wg.Wait()
+	if c := lowest.Load(); c < 0 {
+		t.Errorf("Count after a successful Remove = %d; want at least 0", c)
+	}
+}
