@@ -69,7 +69,7 @@ type RenewError struct {
 func (e *RenewError) Error() string {
 	if e.Backoff {
 		return fmt.Sprintf("transport: renewing %s session %s failed recently, next attempt after %s: %v",
-			e.Kind, shortID(e.SessionID), e.RetryAt.UTC().Format(time.RFC3339), e.Err)
+			e.Kind, shortID(e.SessionID), e.RetryAt.UTC().Format("2006-01-02T15:04:05.000Z07:00"), e.Err)
 	}
 	return fmt.Sprintf("transport: renewing %s session %s failed: %v", e.Kind, shortID(e.SessionID), e.Err)
 }

@@ -43,16 +43,19 @@ type Refresher struct {
 	running sync.WaitGroup // renewals in progress
 
 	background     sync.Map // session id to struct{}: background renewals started
-	failures       sync.Map // session id to *failure: backoff after a failed renewal
+	failures       sync.Map // failureKey to *failure: backoff after a failed renewal
 	unknownOutcome sync.Map // session id to the refresh token whose last use had an unknown outcome
-	versions       sync.Map // session id to *versionSeen: newest store version seen
+	versions       sync.Map // session id to int64: newest store version seen
 	forced         sync.Map // session id to *forcedRenewal: last renewal after a 401
 	stats          counters
 	lastSweep      atomic.Int64 // unix nanoseconds of the last sweep of stale state
 
-	// NOTE: unknownOutcome keeps an entry for a session whose refresh had
-	// an unknown outcome until the session logs in again or is renewed,
-	// even after the session is dropped. Such refreshes are rare.
+	// NOTE: versions keeps an entry for every session id that renewed
+	// with a store, and unknownOutcome one for every id whose last
+	// refresh had an unknown outcome until a session with that id logs
+	// in or renews. Neither is swept, because no age shows that a
+	// session is gone. A program that churns through many store-backed
+	// sessions grows versions by an estimated 100 bytes per id.
 }
 
 // NewRefresher returns a Refresher that renews tokens through auth.
@@ -235,8 +238,9 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 	defer unlock()
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.RefreshTimeout)
 	defer cancel()
+	started := stale.RefreshToken()
 	if snap, usable := r.adoptStored(ctx, s, stale); usable {
-		r.failures.Delete(s.ID())
+		r.clearFailures(s, started)
 		return snap, nil
 	} else if snap != nil {
 		stale = snap // renew from the stored, newer refresh token
@@ -248,10 +252,10 @@ func (r *Refresher) flight(s *session.Session, stale *session.Snapshot) (*sessio
 		err = checkNotExpired(snap)
 	}
 	if err != nil {
-		r.recordFailure(s, err)
+		r.recordFailure(s, stale, err)
 		return nil, &RenewError{SessionID: s.ID(), Kind: s.Kind(), Err: err}
 	}
-	r.failures.Delete(s.ID())
+	r.clearFailures(s, started, stale.RefreshToken())
 	return snap, nil
 }
 

@@ -116,7 +116,60 @@ func TestBackoffErrorSaysWhenToRetry(t *testing.T) {
 	if !re.RetryAt.After(time.Now()) {
 		t.Errorf("RetryAt = %v; want a time in the future", re.RetryAt)
 	}
-	if want := "next attempt after " + re.RetryAt.UTC().Format(time.RFC3339); !strings.Contains(err.Error(), want) {
+	if want := "next attempt after " + re.RetryAt.UTC().Format("2006-01-02T15:04:05.000Z07:00"); !strings.Contains(err.Error(), want) {
 		t.Errorf("error = %q; want it to contain %q", err, want)
+	}
+}
+
+// TestBackoffGrowsWhenEachFailureRotates has every refresh return a new
+// refresh token with an access token that has already expired, so each
+// failed renewal changes the session's refresh token. The backoff must
+// still double instead of starting over at each new token.
+func TestBackoffGrowsWhenEachFailureRotates(t *testing.T) {
+	auth := newFakeAuth(-time.Minute)
+	r := NewRefresher(auth, func(o *Options) {
+		o.MinBackoff, o.MaxBackoff = 10*time.Millisecond, time.Second
+	})
+	defer r.Close()
+	s := newTestSession(t, session.Refreshable, -time.Minute)
+	for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		_, _ = r.Token(context.Background(), s)
+	}
+	// 10, 20, 40, ... 640 ms plus up to a fifth: at most 8 refreshes in
+	// a second.
+	if n := auth.refreshes.Load(); n > 10 {
+		t.Errorf("%d refreshes in 1 s; want at most 10 with a doubling backoff", n)
+	}
+}
+
+// TestBackoffPerRefreshToken alternates two live sessions of one id
+// whose refresh tokens both fail. Each must keep its own backoff, so
+// that neither lifts the other's.
+func TestBackoffPerRefreshToken(t *testing.T) {
+	auth := newFakeAuth(time.Hour)
+	auth.failRefresh(errors.New("fake: refresh token revoked"))
+	r := NewRefresher(auth, func(o *Options) {
+		o.MinBackoff, o.MaxBackoff = 100*time.Millisecond, time.Second
+	})
+	defer r.Close()
+	var sessions []*session.Session
+	for _, refresh := range []string{"ra", "rb"} {
+		s, err := session.NewRefreshable(session.Tokens{
+			AccessToken:  mintToken(testIssuer, time.Now().Add(-time.Minute)),
+			RefreshToken: refresh,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, s)
+	}
+	for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		for _, s := range sessions {
+			_, _ = r.Token(context.Background(), s)
+		}
+	}
+	// Each session: at 0, after 100 to 120 ms, after 200 to 240 ms more.
+	if n := auth.refreshes.Load(); n > 6 {
+		t.Errorf("%d refreshes in 300 ms; want at most 6, 3 per session", n)
 	}
 }

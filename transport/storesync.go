@@ -83,16 +83,13 @@ func (r *Refresher) saveStored(ctx context.Context, s *session.Session) {
 // noteVersion records v as seen for the session if it is newer and
 // returns the newest version seen.
 func (r *Refresher) noteVersion(id string, v int64) int64 {
-	val, ok := r.versions.Load(id)
-	if !ok {
-		val, _ = r.versions.LoadOrStore(id, new(versionSeen))
-	}
-	seen := val.(*versionSeen)
-	seen.seen.Store(now().UnixNano())
 	for {
-		cur := seen.version.Load()
-		if cur >= v || seen.version.CompareAndSwap(cur, v) {
-			return max(cur, v)
+		cur, loaded := r.versions.LoadOrStore(id, v)
+		if !loaded {
+			return v
+		}
+		if cur.(int64) >= v || r.versions.CompareAndSwap(id, cur, v) {
+			return max(cur.(int64), v)
 		}
 	}
 }

@@ -1,23 +1,9 @@
 package transport
 
-import (
-	"sync/atomic"
-	"time"
-)
-
-// stateRetention is how long a Refresher keeps the newest store version
-// it saw for a session that has not been renewed since.
-const stateRetention = 24 * time.Hour
+import "time"
 
 // sweepInterval is the least time between two sweeps of stale state.
 const sweepInterval = time.Minute
-
-// versionSeen is the newest store version seen for one session, and
-// when a renewal last looked at it.
-type versionSeen struct {
-	version atomic.Int64
-	seen    atomic.Int64 // unix nanoseconds
-}
 
 // maybeSweep starts a sweep of stale per-session state in the
 // background unless one started less than sweepInterval ago. Renewals
@@ -25,7 +11,10 @@ type versionSeen struct {
 func (r *Refresher) maybeSweep() {
 	t := now()
 	last := r.lastSweep.Load()
-	if t.UnixNano()-last < int64(sweepInterval) || !r.lastSweep.CompareAndSwap(last, t.UnixNano()) {
+	if since := t.UnixNano() - last; since >= 0 && since < int64(sweepInterval) {
+		return // a clock set back lets the next sweep run at once
+	}
+	if !r.lastSweep.CompareAndSwap(last, t.UnixNano()) {
 		return
 	}
 	if !r.enter() {
@@ -37,32 +26,24 @@ func (r *Refresher) maybeSweep() {
 	}()
 }
 
-// sweep deletes, as of t, the state that no longer changes any renewal:
-// backoffs that ended more than MaxBackoff ago, renewals after a 401
-// made MaxBackoff ago or earlier, and store versions that no renewal
-// looked at for stateRetention. Without it, a Refresher serving a
-// manager that churns through sessions would keep an entry for every
-// session it ever renewed.
+// sweep deletes, as of t, the state that no longer changes any
+// renewal: backoffs that ended more than MaxBackoff ago and renewals
+// after a 401 made MaxBackoff ago or earlier. Without it, a Refresher
+// serving a manager that churns through sessions would keep an entry
+// for every session that ever failed or got a 401. Both kinds of entry
+// are replaced when written again, so CompareAndDelete never deletes a
+// newer one. Only the accepted flag of a 401-renewal changes in place,
+// and the sweep does not read it.
 func (r *Refresher) sweep(t time.Time) {
-	r.failures.Range(func(id, v any) bool {
-		f := v.(*failure)
-		f.mu.Lock()
-		ended := t.Sub(f.until) > r.opts.MaxBackoff
-		f.mu.Unlock()
-		if ended {
-			r.failures.CompareAndDelete(id, v)
+	r.failures.Range(func(key, v any) bool {
+		if t.Sub(v.(*failure).until) > r.opts.MaxBackoff {
+			r.failures.CompareAndDelete(key, v)
 		}
 		return true
 	})
 	r.forced.Range(func(id, v any) bool {
 		if t.Sub(v.(*forcedRenewal).at) >= r.opts.MaxBackoff {
 			r.forced.CompareAndDelete(id, v)
-		}
-		return true
-	})
-	r.versions.Range(func(id, v any) bool {
-		if t.Sub(time.Unix(0, v.(*versionSeen).seen.Load())) > stateRetention {
-			r.versions.CompareAndDelete(id, v)
 		}
 		return true
 	})

@@ -19,9 +19,9 @@ func entries(m *sync.Map) int {
 	return n
 }
 
-// TestSweepDropsStaleState fills the per-session maps of a Refresher and
-// sweeps them at later and later times. Each kind of entry must stay as
-// long as it can change a renewal, and go after.
+// TestSweepDropsStaleState records a backoff and a renewal after a 401
+// and sweeps them at later and later times. Each must stay as long as
+// it can change a renewal, and go after.
 func TestSweepDropsStaleState(t *testing.T) {
 	r := NewRefresher(newFakeAuth(time.Hour), func(o *Options) {
 		o.MinBackoff, o.MaxBackoff = time.Second, 10*time.Second
@@ -29,15 +29,16 @@ func TestSweepDropsStaleState(t *testing.T) {
 	defer r.Close()
 	s := newTestSession(t, session.Refreshable, time.Hour)
 	start := now()
-	r.recordFailure(s, errors.New("fake: refresh failed"))
+	r.recordFailure(s, s.Snapshot(), errors.New("fake: refresh failed"))
 	r.noteForced(s, s.Snapshot())
-	r.noteVersion(s.ID(), 7)
 
 	// The backoff ends within 1.2 s; it stays 10 s more.
 	r.sweep(start.Add(5 * time.Second))
-	if entries(&r.failures) != 1 || entries(&r.forced) != 1 || entries(&r.versions) != 1 {
-		t.Fatalf("after 5 s: failures %d, forced %d, versions %d; want 1 each",
-			entries(&r.failures), entries(&r.forced), entries(&r.versions))
+	if n := entries(&r.failures); n != 1 {
+		t.Errorf("after 5 s: failures holds %d entries; want 1", n)
+	}
+	if n := entries(&r.forced); n != 1 {
+		t.Errorf("after 5 s: forced holds %d entries; want 1", n)
 	}
 
 	r.sweep(start.Add(12 * time.Second))
@@ -47,36 +48,28 @@ func TestSweepDropsStaleState(t *testing.T) {
 	if n := entries(&r.forced); n != 0 {
 		t.Errorf("after 12 s: forced holds %d entries; want 0", n)
 	}
-	if n := entries(&r.versions); n != 1 {
-		t.Errorf("after 12 s: versions holds %d entries; want 1", n)
-	}
-
-	r.sweep(start.Add(stateRetention + time.Minute))
-	if n := entries(&r.versions); n != 0 {
-		t.Errorf("after %v: versions holds %d entries; want 0", stateRetention, n)
-	}
 }
 
-// TestSweepKeepsVersionInUse checks that a version a renewal looked at
-// recently survives a sweep, however old the version itself is.
-func TestSweepKeepsVersionInUse(t *testing.T) {
+// TestSweepKeepsReplacedFailure checks that a sweep that found a
+// backoff stale does not delete the one that replaced it meanwhile.
+func TestSweepKeepsReplacedFailure(t *testing.T) {
 	r := NewRefresher(newFakeAuth(time.Hour))
 	defer r.Close()
-	r.noteVersion("session-a", 3)
-	setClock(t, stateRetention)
-	if got := r.noteVersion("session-a", 0); got != 3 {
-		t.Fatalf("noteVersion = %d; want 3", got)
-	}
-	r.sweep(now().Add(time.Hour))
-	if n := entries(&r.versions); n != 1 {
-		t.Errorf("versions holds %d entries; want 1", n)
+	s := newTestSession(t, session.Refreshable, time.Hour)
+	key := failureKey{s.ID(), s.Snapshot().RefreshToken()}
+	stale := &failure{count: 1, until: now().Add(-time.Hour)}
+	r.failures.Store(key, stale)
+	r.recordFailure(s, s.Snapshot(), errors.New("fake: refresh failed"))
+	r.failures.CompareAndDelete(key, stale) // what the sweep does with what it found
+	if r.backoffError(s) == nil {
+		t.Errorf("the new backoff was lost")
 	}
 }
 
-// TestRenewalsSweepChurnedSessions renews many sessions, each once, as a
-// manager that churns through users does, and checks that renewals a
-// day later leave the Refresher with the state of the new sessions
-// only.
+// TestRenewalsSweepChurnedSessions renews many sessions after a 401,
+// each once, as a manager that churns through users does, and checks
+// that a renewal much later leaves the Refresher with the state of the
+// new session only.
 func TestRenewalsSweepChurnedSessions(t *testing.T) {
 	r := NewRefresher(userAuth{}, func(o *Options) { o.MaxBackoff = time.Second })
 	defer r.Close()
@@ -87,23 +80,20 @@ func TestRenewalsSweepChurnedSessions(t *testing.T) {
 		if _, err := r.Renew(ctx, s, s.Snapshot()); err != nil {
 			t.Fatalf("Renew(%s): %v", user, err)
 		}
-		r.noteVersion(s.ID(), 1)
 	}
 	for i := range 50 {
-		renewAfter401(userName(i))
+		renewAfter401(fmt.Sprintf("user-%d", i))
 	}
 	if n := entries(&r.forced); n != 50 {
 		t.Fatalf("forced holds %d entries after 50 renewals; want 50", n)
 	}
 
-	setClock(t, stateRetention+time.Hour)
+	setClock(t, time.Hour)
 	renewAfter401("late-user")
 	waitFor(t, "the sweep to drop the churned sessions", func() bool {
-		return entries(&r.forced) == 1 && entries(&r.versions) == 1
+		return entries(&r.forced) == 1
 	})
 }
-
-func userName(i int) string { return fmt.Sprintf("user-%d", i) }
 
 // userAuth is an Authenticator whose refresh tokens name their user, so
 // that it renews the sessions of many users.
