@@ -24,29 +24,30 @@ type failure struct {
 	err   error     // the last attempt's error
 }
 
-// recordFailure extends the backoff of s after a renewal from stale
-// failed. The wait doubles with each failure from MinBackoff up to
-// MaxBackoff, and a random part of up to a fifth of it spreads the
-// retries of many sessions. When the failed renewal still changed the
-// session's refresh token, as one whose new token arrived already
-// expired does, the count moves to the new token and keeps growing.
-// Renewals of one id run one at a time, so the calls for one id do not
-// overlap.
-func (r *Refresher) recordFailure(s *session.Session, stale *session.Snapshot, err error) {
-	from := failureKey{s.ID(), stale.RefreshToken()}
+// recordFailure extends the backoff of s after a failed renewal that
+// started from the refresh token started and sent stale's, which differ
+// when the renewal adopted a stored token. The wait doubles with each
+// failure from MinBackoff up to MaxBackoff, and a random part of up to
+// a fifth of it spreads the retries of many sessions. The count goes on
+// from the highest one recorded for any of the tokens involved. It is
+// stored under the token the session holds now, so a failure that
+// changed the refresh token still doubles the wait, as when the new
+// token arrived already expired. The older records stay until a sweep
+// removes them, so other sessions that hold those tokens stay held
+// back too.
+func (r *Refresher) recordFailure(s *session.Session, started string, stale *session.Snapshot, err error) {
 	to := failureKey{s.ID(), s.Snapshot().RefreshToken()}
 	count := 1
-	if v, ok := r.failures.Load(from); ok {
-		count = v.(*failure).count + 1
+	for _, token := range []string{started, stale.RefreshToken(), to.refreshToken} {
+		if v, ok := r.failures.Load(failureKey{s.ID(), token}); ok {
+			count = max(count, v.(*failure).count+1)
+		}
 	}
 	wait := r.opts.MinBackoff << min(count-1, 30)
 	if wait <= 0 || wait > r.opts.MaxBackoff {
 		wait = r.opts.MaxBackoff
 	}
 	wait += time.Duration(unitFloat(r.seed+uint64(now().UnixNano())) * float64(wait) / 5)
-	if from != to {
-		r.failures.Delete(from)
-	}
 	r.failures.Store(to, &failure{count: count, until: now().Add(wait), err: err})
 }
 

@@ -14,17 +14,25 @@ type forcedRenewal struct {
 	accepted atomic.Bool // a retry with snap got a response other than 401
 }
 
+// forcedKey returns the key of snap's record in forced. Records are
+// kept per refresh token, so two live sessions of one id do not
+// overwrite each other's.
+func forcedKey(s *session.Session, snap *session.Snapshot) failureKey {
+	return failureKey{s.ID(), snap.RefreshToken()}
+}
+
 // noteForced records that snap came from a renewal caused by a 401.
 func (r *Refresher) noteForced(s *session.Session, snap *session.Snapshot) {
-	if v, ok := r.forced.Load(s.ID()); ok && v.(*forcedRenewal).snap == snap {
+	key := forcedKey(s, snap)
+	if v, ok := r.forced.Load(key); ok && v.(*forcedRenewal).snap == snap {
 		return
 	}
-	r.forced.Store(s.ID(), &forcedRenewal{snap: snap, at: now()})
+	r.forced.Store(key, &forcedRenewal{snap: snap, at: now()})
 }
 
 // accept records that the server took snap on a retry after a 401.
 func (r *Refresher) accept(s *session.Session, snap *session.Snapshot) {
-	if v, ok := r.forced.Load(s.ID()); ok && v.(*forcedRenewal).snap == snap {
+	if v, ok := r.forced.Load(forcedKey(s, snap)); ok && v.(*forcedRenewal).snap == snap {
 		v.(*forcedRenewal).accepted.Store(true)
 	}
 }
@@ -33,7 +41,7 @@ func (r *Refresher) accept(s *session.Session, snap *session.Snapshot) {
 // renewal: stale came from a renewal after a 401 less than MaxBackoff
 // ago and no retry with it has succeeded.
 func (r *Refresher) suppressed(s *session.Session, stale *session.Snapshot) bool {
-	v, ok := r.forced.Load(s.ID())
+	v, ok := r.forced.Load(forcedKey(s, stale))
 	if !ok {
 		return false
 	}

@@ -41,9 +41,9 @@ func (r *Refresher) sweep(t time.Time) {
 		}
 		return true
 	})
-	r.forced.Range(func(id, v any) bool {
+	r.forced.Range(func(key, v any) bool {
 		if t.Sub(v.(*forcedRenewal).at) >= r.opts.MaxBackoff {
-			r.forced.CompareAndDelete(id, v)
+			r.forced.CompareAndDelete(key, v)
 		}
 		return true
 	})

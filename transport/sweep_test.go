@@ -29,7 +29,7 @@ func TestSweepDropsStaleState(t *testing.T) {
 	defer r.Close()
 	s := newTestSession(t, session.Refreshable, time.Hour)
 	start := now()
-	r.recordFailure(s, s.Snapshot(), errors.New("fake: refresh failed"))
+	r.recordFailure(s, s.Snapshot().RefreshToken(), s.Snapshot(), errors.New("fake: refresh failed"))
 	r.noteForced(s, s.Snapshot())
 
 	// The backoff ends within 1.2 s; it stays 10 s more.
@@ -59,7 +59,7 @@ func TestSweepKeepsReplacedFailure(t *testing.T) {
 	key := failureKey{s.ID(), s.Snapshot().RefreshToken()}
 	stale := &failure{count: 1, until: now().Add(-time.Hour)}
 	r.failures.Store(key, stale)
-	r.recordFailure(s, s.Snapshot(), errors.New("fake: refresh failed"))
+	r.recordFailure(s, s.Snapshot().RefreshToken(), s.Snapshot(), errors.New("fake: refresh failed"))
 	r.failures.CompareAndDelete(key, stale) // what the sweep does with what it found
 	if r.backoffError(s) == nil {
 		t.Errorf("the new backoff was lost")

@@ -1,0 +1,181 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessionkit/session"
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// TestBackoffHoldsAdoptedToken has a session adopt from the store a
+// refresh token that is waiting out a backoff. The renewal must stop
+// there instead of sending that token.
+func TestBackoffHoldsAdoptedToken(t *testing.T) {
+	auth := newFakeAuth(time.Hour)
+	var st store.Memory
+	r := NewRefresher(auth, func(o *Options) {
+		o.Store = &st
+		o.MinBackoff, o.MaxBackoff = 10*time.Second, 30*time.Second
+	})
+	defer r.Close()
+	ctx := context.Background()
+
+	old := newTestSession(t, session.Refreshable, -2*time.Minute) // holds r0
+	cur, err := session.NewRefreshable(session.Tokens{
+		AccessToken:  mintToken(testIssuer, time.Now().Add(-time.Minute)),
+		RefreshToken: "rb",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(ctx, store.RecordOf(cur, 1)); err != nil {
+		t.Fatal(err)
+	}
+	auth.failRefresh(errors.New("fake: refresh token revoked"))
+
+	_, _ = r.Token(ctx, cur) // rb fails: rb backs off for 10-12 s
+	if _, err := r.Token(ctx, cur); !isBackoff(err) {
+		t.Fatalf("second Token of cur = %v; want backoff", err)
+	}
+	_, err = r.Token(ctx, old) // adopts rb from the store and sends it
+	if n := auth.refreshes.Load(); n != 1 {
+		t.Errorf("refreshes = %d; want 1: rb was sent again during its backoff (old's Token: %v)", n, err)
+	}
+}
+
+// expiredAuth rejects every refresh and logs in with tokens that have
+// already expired, each one second later than the last.
+type expiredAuth struct {
+	base              time.Time
+	serial            atomic.Int64
+	refreshes, logins atomic.Int64
+}
+
+func (a *expiredAuth) Refresh(ctx context.Context, rt string) (session.Tokens, error) {
+	a.refreshes.Add(1)
+	return session.Tokens{}, errors.New("fake: refresh token revoked")
+}
+
+func (a *expiredAuth) Login(ctx context.Context, c session.Credentials) (session.Tokens, error) {
+	a.logins.Add(1)
+	n := a.serial.Add(1)
+	return session.Tokens{
+		AccessToken:  mintToken(testIssuer, a.base.Add(time.Duration(n)*time.Second)),
+		RefreshToken: fmt.Sprintf("L%d", n),
+	}, nil
+}
+
+// permanentWith returns a permanent session of user u-1 with the given
+// refresh token and access-token expiry.
+func permanentWith(t *testing.T, refresh string, exp time.Time) *session.Session {
+	t.Helper()
+	s, err := session.NewPermanent(session.Tokens{AccessToken: mintToken(testIssuer, exp), RefreshToken: refresh},
+		session.Credentials{TenantAPIKey: "k", ExternalUserID: "u-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestBackoffTwoSessionsOneStore has two live permanent sessions of one
+// id, with and without a shared store, whose logins all return tokens
+// that expired on arrival. Adopting each other's saved tokens must not
+// lift either backoff.
+func TestBackoffTwoSessionsOneStore(t *testing.T) {
+	for _, withStore := range []bool{false, true} {
+		t.Run(fmt.Sprint("store=", withStore), func(t *testing.T) {
+			auth := &expiredAuth{base: time.Now().Add(-time.Hour)}
+			var st store.Memory
+			r := NewRefresher(auth, func(o *Options) {
+				if withStore {
+					o.Store = &st
+				}
+				o.MinBackoff, o.MaxBackoff = 10*time.Millisecond, time.Second
+			})
+			defer r.Close()
+			s1 := permanentWith(t, "ra", time.Now().Add(-3*time.Hour))
+			s2 := permanentWith(t, "rb", time.Now().Add(-2*time.Hour))
+			for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+				_, _ = r.Token(context.Background(), s1)
+				_, _ = r.Token(context.Background(), s2)
+			}
+			// Per object, a doubling backoff from 10 ms allows about 8
+			// renewals in 1 s; 2 objects at most about 20.
+			t.Logf("refreshes=%d logins=%d", auth.refreshes.Load(), auth.logins.Load())
+			if n := auth.refreshes.Load(); n > 20 {
+				t.Errorf("%d refreshes in 1 s from 2 session objects; want at most 20", n)
+			}
+		})
+	}
+}
+
+// TestBackoffTwoRefreshersOneStore has two Refreshers, as two processes
+// would, share a store and renew one permanent session whose logins
+// return tokens that expired on arrival. Adopting the other's token
+// must not start the count again.
+func TestBackoffTwoRefreshersOneStore(t *testing.T) {
+	auth := &expiredAuth{base: time.Now().Add(-time.Hour)}
+	var st store.Memory
+	opt := func(o *Options) {
+		o.Store = &st
+		o.MinBackoff, o.MaxBackoff = 10*time.Millisecond, time.Second
+	}
+	r1, r2 := NewRefresher(auth, opt), NewRefresher(auth, opt)
+	defer r1.Close()
+	defer r2.Close()
+	s1 := permanentWith(t, "ra", time.Now().Add(-3*time.Hour))
+	s2 := permanentWith(t, "ra", time.Now().Add(-3*time.Hour))
+	for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		_, _ = r1.Token(context.Background(), s1)
+		_, _ = r2.Token(context.Background(), s2)
+	}
+	t.Logf("refreshes=%d logins=%d", auth.refreshes.Load(), auth.logins.Load())
+	// Each process alone: about 8 in 1 s.
+	if n := auth.refreshes.Load(); n > 20 {
+		t.Errorf("%d refreshes in 1 s from 2 processes; want at most 20", n)
+	}
+}
+
+// TestForcedRenewalPerSession renews sessions after a 401 again and
+// again within MaxBackoff. One renewal per session is allowed, and two
+// live sessions of one id must not lift each other's limit.
+func TestForcedRenewalPerSession(t *testing.T) {
+	for _, objects := range []int{1, 2} {
+		t.Run(fmt.Sprint("objects=", objects), func(t *testing.T) {
+			auth := newFakeAuth(time.Hour)
+			r := NewRefresher(auth)
+			defer r.Close()
+			var ss []*session.Session
+			for i := range objects {
+				s, err := session.NewRefreshable(session.Tokens{
+					AccessToken:  mintToken(testIssuer, time.Now().Add(time.Hour)),
+					RefreshToken: fmt.Sprintf("x%d", i),
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ss = append(ss, s)
+			}
+			auth.mu.Lock()
+			auth.current = "" // refresh accepts any token below
+			auth.mu.Unlock()
+			for range 50 {
+				for _, s := range ss {
+					auth.mu.Lock()
+					auth.current = s.RefreshToken()
+					auth.mu.Unlock()
+					_, _ = r.Renew(context.Background(), s, s.Snapshot()) // a 401 for the current token
+				}
+			}
+			t.Logf("objects=%d refreshes=%d", objects, auth.refreshes.Load())
+			if n := auth.refreshes.Load(); n > int64(objects) {
+				t.Errorf("%d renewals after 100 rejected tokens from %d objects within MaxBackoff; want at most %d", n, objects, objects)
+			}
+		})
+	}
+}
