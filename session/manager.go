@@ -16,7 +16,7 @@ import (
 // Besides the map of all sessions, a manager keeps a cache of the
 // sessions it looked up last. The cache grows with the count to four
 // slots per stored session, up to 8192 slots (128 KiB), and does not
-// shrink. A lookup of one of up to a thousand or two busy sessions then
+// shrink. A lookup of one of up to about 2,000 busy sessions then
 // costs the same among a million sessions as among a thousand. Other
 // lookups go to the map and enter the cache too, where they can push
 // busy sessions out.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -177,5 +180,106 @@ func TestForcedRenewalPerSession(t *testing.T) {
 				t.Errorf("%d renewals after 100 rejected tokens from %d objects within MaxBackoff; want at most %d", n, objects, objects)
 			}
 		})
+	}
+}
+
+// keepRefreshAuth renews access tokens and returns no refresh token, so
+// that sessions keep the one they hold, as some servers do.
+type keepRefreshAuth struct{ refreshes atomic.Int64 }
+
+func (a *keepRefreshAuth) Refresh(context.Context, string) (session.Tokens, error) {
+	a.refreshes.Add(1)
+	return session.Tokens{AccessToken: mintToken(testIssuer, time.Now().Add(time.Hour))}, nil
+}
+
+func (a *keepRefreshAuth) Login(context.Context, session.Credentials) (session.Tokens, error) {
+	return session.Tokens{}, errors.New("keepRefreshAuth: login not supported")
+}
+
+// TestForcedRenewalSharedRefreshToken is TestForcedRenewalPerSession
+// with two sessions of one id that hold the same refresh token, which
+// the server never rotates.
+func TestForcedRenewalSharedRefreshToken(t *testing.T) {
+	auth := &keepRefreshAuth{}
+	r := NewRefresher(auth)
+	defer r.Close()
+	var sessions []*session.Session
+	for range 2 {
+		s, err := session.NewRefreshable(session.Tokens{
+			AccessToken:  mintToken(testIssuer, time.Now().Add(time.Hour)),
+			RefreshToken: "same",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, s)
+	}
+	for range 50 {
+		for _, s := range sessions {
+			_, _ = r.Renew(context.Background(), s, s.Snapshot()) // a 401 for the current token
+		}
+	}
+	if n := auth.refreshes.Load(); n > 2 {
+		t.Errorf("%d renewals after 100 rejected tokens within MaxBackoff; want at most 2", n)
+	}
+}
+
+// unknownAuth fails the refresh of token "ra" as a connection broken
+// after the request was sent would, and renews any other token.
+type unknownAuth struct {
+	mu   sync.Mutex // guards sent
+	sent []string
+}
+
+func (a *unknownAuth) Refresh(_ context.Context, refreshToken string) (session.Tokens, error) {
+	a.mu.Lock()
+	a.sent = append(a.sent, refreshToken)
+	a.mu.Unlock()
+	if refreshToken == "ra" {
+		return session.Tokens{}, fmt.Errorf("read: %w", io.ErrUnexpectedEOF)
+	}
+	return session.Tokens{
+		AccessToken:  mintToken(testIssuer, time.Now().Add(time.Hour)),
+		RefreshToken: refreshToken + "+",
+	}, nil
+}
+
+func (a *unknownAuth) Login(context.Context, session.Credentials) (session.Tokens, error) {
+	return session.Tokens{}, errors.New("unknownAuth: login not supported")
+}
+
+// TestUnknownOutcomeTokenNotSentAgain checks that a successful renewal
+// of another session of the same id does not make the Refresher send a
+// refresh token whose outcome was unknown a second time.
+func TestUnknownOutcomeTokenNotSentAgain(t *testing.T) {
+	auth := &unknownAuth{}
+	r := NewRefresher(auth, func(o *Options) {
+		o.MinBackoff, o.MaxBackoff = 10*time.Millisecond, 20*time.Millisecond
+	})
+	defer r.Close()
+	newSession := func(refresh string) *session.Session {
+		s, err := session.NewRefreshable(session.Tokens{
+			AccessToken:  mintToken(testIssuer, time.Now().Add(-time.Minute)),
+			RefreshToken: refresh,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	first, second := newSession("ra"), newSession("rb")
+	if _, err := r.Token(context.Background(), first); !errors.Is(err, ErrRefreshOutcomeUnknown) {
+		t.Fatalf("first Token = %v; want ErrRefreshOutcomeUnknown", err)
+	}
+	if _, err := r.Token(context.Background(), second); err != nil {
+		t.Fatalf("Token of the second session: %v", err)
+	}
+	time.Sleep(50 * time.Millisecond) // the first session's backoff ends
+	_, _ = r.Token(context.Background(), first)
+
+	auth.mu.Lock()
+	defer auth.mu.Unlock()
+	if n := slices.Index(auth.sent[1:], "ra"); n >= 0 {
+		t.Errorf("refresh token ra, whose outcome was unknown, was sent again: %q", auth.sent)
 	}
 }

@@ -44,18 +44,18 @@ type Refresher struct {
 
 	background     sync.Map // session id to struct{}: background renewals started
 	failures       sync.Map // failureKey to *failure: backoff after a failed renewal
-	unknownOutcome sync.Map // session id to the refresh token whose last use had an unknown outcome
+	unknownOutcome sync.Map // failureKey of a refresh token whose last use had an unknown outcome to struct{}
 	versions       sync.Map // session id to int64: newest store version seen
-	forced         sync.Map // failureKey of the renewed snapshot to *forcedRenewal: last renewal after a 401
+	forced         sync.Map // forcedKey to *forcedRenewal: renewals after a 401
 	stats          counters
 	lastSweep      atomic.Int64 // unix nanoseconds of the last sweep of stale state
 
 	// NOTE: versions keeps an entry for every session id that renewed
-	// with a store, and unknownOutcome one for every id whose last
-	// refresh had an unknown outcome until a session with that id logs
-	// in or renews. Neither is swept, because no age shows that a
-	// session is gone. A program that churns through many store-backed
-	// sessions grows versions by about 190 bytes per id (measured with
+	// with a store, and unknownOutcome one for every refresh token whose
+	// use had an unknown outcome, so that it is never sent again.
+	// Neither is swept, because no age shows that a session or token is
+	// gone. A program that churns through many store-backed sessions
+	// grows versions by about 190 bytes per id (measured with
 	// 64-character ids).
 }
 

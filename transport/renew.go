@@ -46,7 +46,7 @@ func (r *Refresher) refreshOrLogin(ctx context.Context, s *session.Session, stal
 
 func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
 	token := stale.RefreshToken()
-	if spent, ok := r.unknownOutcome.Load(s.ID()); ok && spent == token {
+	if _, spent := r.unknownOutcome.Load(failureKey{s.ID(), token}); spent {
 		return nil, ErrRefreshOutcomeUnknown
 	}
 	if err := ctx.Err(); err != nil {
@@ -56,12 +56,11 @@ func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *sess
 	tokens, err := r.auth.Refresh(trace.attach(ctx), token)
 	if err != nil {
 		if trace.outcomeUnknown(err) {
-			r.unknownOutcome.Store(s.ID(), token)
+			r.unknownOutcome.Store(failureKey{s.ID(), token}, struct{}{})
 			err = fmt.Errorf("%w: %w", ErrRefreshOutcomeUnknown, err)
 		}
 		return nil, err
 	}
-	r.unknownOutcome.Delete(s.ID())
 	return s.Update(tokens)
 }
 
@@ -70,7 +69,6 @@ func (r *Refresher) login(ctx context.Context, s *session.Session, c session.Cre
 	if err != nil {
 		return nil, err
 	}
-	r.unknownOutcome.Delete(s.ID())
 	return s.Update(tokens)
 }
 
