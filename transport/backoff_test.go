@@ -283,3 +283,48 @@ func TestUnknownOutcomeTokenNotSentAgain(t *testing.T) {
 		t.Errorf("refresh token ra, whose outcome was unknown, was sent again: %q", auth.sent)
 	}
 }
+
+// sameTokenAuth breaks the first refresh after sending it, and logs in
+// with the refresh token it was given at the start, as a server that
+// never rotates refresh tokens does.
+type sameTokenAuth struct {
+	refreshes, logins atomic.Int64
+}
+
+func (a *sameTokenAuth) Refresh(context.Context, string) (session.Tokens, error) {
+	if a.refreshes.Add(1) == 1 {
+		return session.Tokens{}, fmt.Errorf("read: %w", io.ErrUnexpectedEOF)
+	}
+	return session.Tokens{AccessToken: mintToken(testIssuer, now().Add(time.Hour)), RefreshToken: "same"}, nil
+}
+
+func (a *sameTokenAuth) Login(context.Context, session.Credentials) (session.Tokens, error) {
+	a.logins.Add(1)
+	return session.Tokens{AccessToken: mintToken(testIssuer, now().Add(time.Hour)), RefreshToken: "same"}, nil
+}
+
+// TestUnknownOutcomeClearedByLoginWithSameToken has a login return the
+// refresh token whose refresh had an unknown outcome. The token is
+// valid after all, so the next renewal must refresh, not log in again.
+func TestUnknownOutcomeClearedByLoginWithSameToken(t *testing.T) {
+	auth := &sameTokenAuth{}
+	r := NewRefresher(auth)
+	defer r.Close()
+	s := permanentWith(t, "same", time.Now().Add(-time.Minute))
+	if _, err := r.Token(context.Background(), s); err != nil {
+		t.Fatalf("Token after the broken refresh: %v", err)
+	}
+	if n := auth.logins.Load(); n != 1 {
+		t.Fatalf("logins = %d after the broken refresh; want 1", n)
+	}
+	setClock(t, 2*time.Hour)
+	if _, err := r.Token(context.Background(), s); err != nil {
+		t.Fatalf("Token an hour later: %v", err)
+	}
+	if n := auth.logins.Load(); n != 1 {
+		t.Errorf("logins = %d; want 1, the second renewal refreshing", n)
+	}
+	if n := auth.refreshes.Load(); n != 2 {
+		t.Errorf("refreshes = %d; want 2", n)
+	}
+}

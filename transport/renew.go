@@ -69,7 +69,13 @@ func (r *Refresher) login(ctx context.Context, s *session.Session, c session.Cre
 	if err != nil {
 		return nil, err
 	}
-	return s.Update(tokens)
+	snap, err := s.Update(tokens)
+	if err == nil {
+		// A server that does not rotate refresh tokens may return the one
+		// whose refresh had an unknown outcome: it is valid after all.
+		r.unknownOutcome.Delete(failureKey{s.ID(), snap.RefreshToken()})
+	}
+	return snap, err
 }
 
 // requestTrace records, through [httptrace], whether an HTTP-based
