@@ -52,7 +52,8 @@ type Refresher struct {
 
 	// NOTE: versions keeps an entry for every session id that renewed
 	// with a store, and unknownOutcome one for every refresh token whose
-	// use had an unknown outcome, so that it is never sent again.
+	// use had an unknown outcome, so that it is not sent again unless a
+	// login returns it.
 	// Neither is swept, because no age shows that a session or token is
 	// gone. A program that churns through many store-backed sessions
 	// grows versions by about 190 bytes per id (measured with
