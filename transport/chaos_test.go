@@ -86,7 +86,8 @@ func TestChaos(t *testing.T) {
 	// attempt, and each attempt is a refresh and at most one login.
 	fig.bound = 2 * (int64(run/minBackoff) + 1)
 
-	fmt.Fprintf(&output, "%v %+v %#v %s\n", e.sess, e.sess, e.sess, e.sess.Snapshot())
+	snap := e.sess.Snapshot()
+	fmt.Fprintf(&output, "%v %+v %#v %s %v %+v %#v\n", e.sess, e.sess, e.sess, snap, snap, snap, snap)
 	slog.New(slog.NewJSONHandler(&output, nil)).Info("session", "s", e.sess, "snap", e.sess.Snapshot())
 	output.WriteString(logs.String())
 	for _, secret := range srv.IssuedSecrets() {
