@@ -141,6 +141,7 @@ func TestManagerConcurrentReplaceRemove(t *testing.T) {
 			users[i] = append(users[i], newUserSession(t, fmt.Sprintf("user-%d", i)))
 		}
 	}
+
 	done := make(chan struct{})
 	var readers sync.WaitGroup
 	for range 4 {
@@ -161,6 +162,7 @@ func TestManagerConcurrentReplaceRemove(t *testing.T) {
 			}
 		})
 	}
+
 	var writers sync.WaitGroup
 	for i := range ids {
 		writers.Go(func() {
@@ -189,6 +191,7 @@ func TestManagerConcurrentReplaceRemove(t *testing.T) {
 	writers.Wait()
 	close(done)
 	readers.Wait()
+
 	// Every writer ends on an even round (rounds-1 is odd: removed).
 	if m.Count() != 0 {
 		t.Errorf("Count = %d; want 0", m.Count())
@@ -291,7 +294,7 @@ func TestManagerCacheSize(t *testing.T) {
 }
 
 // TestManagerCacheHitRate looks up busy sessions of a manager at
-// random and checks how many lookups the cache answers. The docs quote
+// random and checks how many lookups the cache serves. The docs quote
 // the rates it logs.
 func TestManagerCacheHitRate(t *testing.T) {
 	sessions := make([]*Session, 5000)

@@ -62,7 +62,7 @@ func isBackoff(err error) bool {
 }
 
 // TestReplacedSessionNotServedOthersFlight starts a renewal of one
-// session object, and while it runs asks for a token of another object
+// session object, and while it runs requests a token of another object
 // with the same id. The second caller must get its own session's token,
 // not the one the first flight obtained for the other object.
 func TestReplacedSessionNotServedOthersFlight(t *testing.T) {
