@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -127,35 +126,16 @@ type refreshRequest struct {
 // parseAuthURL parses and checks the auth URL. Errors show only its
 // scheme, host and path, because user information or a query may hold a
 // secret.
-// missingScheme is the reason given for an auth URL without a scheme.
-const missingScheme = "scheme is missing; start the URL with http:// or https://"
-
 func parseAuthURL(raw string) (*url.URL, error) {
-	if raw == "" {
-		return nil, &InvalidURLError{Reason: "URL is empty"}
+	u, display, reason := httpauth.ParseEndpoint(raw)
+	if reason == "" && u.Scheme == "" {
+		reason = httpauth.MissingScheme
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err
-		}
-		reason := err.Error()
-		if !strings.Contains(raw, "://") {
-			reason = missingScheme // such as "127.0.0.1:8080"
-		}
-		return nil, &InvalidURLError{Reason: reason}
+	if reason == "" {
+		reason = checkAuthURL(u)
 	}
-	displayURL := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-	if u.Opaque != "" && strings.Trim(u.Opaque, "0123456789") == "" {
-		// url.Parse reads "localhost:8080" as scheme "localhost".
-		return nil, &InvalidURLError{URL: u.Scheme + ":" + u.Opaque, Reason: missingScheme}
-	}
-	if u.Scheme == "" {
-		return nil, &InvalidURLError{URL: displayURL, Reason: missingScheme}
-	}
-	if reason := checkAuthURL(u); reason != "" {
-		return nil, &InvalidURLError{URL: displayURL, Reason: reason}
+	if reason != "" {
+		return nil, &InvalidURLError{URL: display, Reason: reason}
 	}
 	return u, nil
 }

@@ -197,6 +197,7 @@ func TestNewRejects(t *testing.T) {
 		{"empty URL", "", nil, "URL is empty"},
 		{"relative URL", "/token", nil, "scheme must be https"},
 		{"ftp", "ftp://auth.example.com/token", nil, "scheme must be https"},
+		{"host and port without scheme", "localhost:8080", nil, "scheme is missing"},
 		{"user info", "https://user:pw@auth.example.com/token", nil, "user information"},
 		{"fragment", "https://auth.example.com/token#x", nil, "fragment"},
 		{"plain http", "http://auth.example.com/token", nil, "plain http"},

@@ -1,7 +1,6 @@
 package oauth2grant
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 
@@ -12,15 +11,13 @@ import (
 // scheme, host and path, because user information or a query may hold
 // a secret.
 func parseTokenURL(raw string, allowInsecure bool) (*url.URL, error) {
-	if raw == "" {
-		return nil, errors.New("oauth2grant: invalid token URL: URL is empty")
+	u, display, reason := httpauth.ParseEndpoint(raw)
+	if u == nil && display == "" {
+		return nil, fmt.Errorf("oauth2grant: invalid token URL: %s", reason)
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, errors.New("oauth2grant: invalid token URL: it cannot be parsed")
+	if u == nil {
+		return nil, fmt.Errorf("oauth2grant: invalid token URL %q: %s", display, reason)
 	}
-	display := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-	reason := ""
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
 		reason = "scheme must be https"
