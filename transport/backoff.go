@@ -6,16 +6,17 @@ import (
 	"github.com/sessionkit/sessionkit/session"
 )
 
-// failureKey names the backoff of one session id while it holds one
-// refresh token. A session with the same id and another refresh token,
-// such as a new login that replaced a revoked session, has a backoff of
-// its own.
-type failureKey struct {
-	id           string
-	refreshToken string
+// tokenKey names what a Refresher records about one token of one
+// session id: a backoff per refresh token, an unknown outcome per
+// refresh token, a renewal after a 401 per access token. Two sessions
+// of one id that hold different tokens, such as a new login that
+// replaced a revoked session, get records of their own.
+type tokenKey struct {
+	id    string
+	token string
 }
 
-// failure records the failed renewals in a row of one failureKey.
+// failure records the failed renewals in a row from one refresh token.
 // Records are replaced, never changed, so a sweep that deletes one it
 // found stale cannot delete a newer one.
 type failure struct {
@@ -36,10 +37,10 @@ type failure struct {
 // removes them, so other sessions that hold those tokens stay held
 // back too.
 func (r *Refresher) recordFailure(s *session.Session, started string, stale *session.Snapshot, err error) {
-	to := failureKey{s.ID(), s.Snapshot().RefreshToken()}
+	to := tokenKey{s.ID(), s.Snapshot().RefreshToken()}
 	count := 1
-	for _, token := range []string{started, stale.RefreshToken(), to.refreshToken} {
-		if v, ok := r.failures.Load(failureKey{s.ID(), token}); ok {
+	for _, token := range []string{started, stale.RefreshToken(), to.token} {
+		if v, ok := r.failures.Load(tokenKey{s.ID(), token}); ok {
 			count = max(count, v.(*failure).count+1)
 		}
 	}
@@ -55,7 +56,7 @@ func (r *Refresher) recordFailure(s *session.Session, started string, stale *ses
 // a successful renewal started from.
 func (r *Refresher) clearFailures(s *session.Session, tokens ...string) {
 	for _, token := range tokens {
-		r.failures.Delete(failureKey{s.ID(), token})
+		r.failures.Delete(tokenKey{s.ID(), token})
 	}
 }
 
@@ -63,7 +64,7 @@ func (r *Refresher) clearFailures(s *session.Session, tokens ...string) {
 // renewal from its current refresh token, and nil when a renewal may be
 // sent.
 func (r *Refresher) backoffError(s *session.Session) error {
-	v, ok := r.failures.Load(failureKey{s.ID(), s.Snapshot().RefreshToken()})
+	v, ok := r.failures.Load(tokenKey{s.ID(), s.Snapshot().RefreshToken()})
 	if !ok {
 		return nil
 	}

@@ -14,23 +14,17 @@ type forcedRenewal struct {
 	accepted atomic.Bool // a retry with snap got a response other than 401
 }
 
-// forcedKey names the record in forced of one renewed snapshot of a
-// session. Records are kept per access token, which every renewal
-// changes, so two live sessions of one id do not overwrite each other's
-// records, even when the server keeps their refresh token.
-type forcedKey struct {
-	id          string
-	accessToken string
-}
-
-// keyForced returns the key of snap's record in forced.
-func keyForced(s *session.Session, snap *session.Snapshot) forcedKey {
-	return forcedKey{s.ID(), snap.AccessToken()}
+// forcedKey returns the key of snap's record in forced. Records are
+// kept per access token, which every renewal changes, so two live
+// sessions of one id do not overwrite each other's records, even when
+// the server keeps their refresh token.
+func forcedKey(s *session.Session, snap *session.Snapshot) tokenKey {
+	return tokenKey{s.ID(), snap.AccessToken()}
 }
 
 // noteForced records that snap came from a renewal caused by a 401.
 func (r *Refresher) noteForced(s *session.Session, snap *session.Snapshot) {
-	key := keyForced(s, snap)
+	key := forcedKey(s, snap)
 	if v, ok := r.forced.Load(key); ok && v.(*forcedRenewal).snap == snap {
 		return
 	}
@@ -39,7 +33,7 @@ func (r *Refresher) noteForced(s *session.Session, snap *session.Snapshot) {
 
 // accept records that the server took snap on a retry after a 401.
 func (r *Refresher) accept(s *session.Session, snap *session.Snapshot) {
-	if v, ok := r.forced.Load(keyForced(s, snap)); ok && v.(*forcedRenewal).snap == snap {
+	if v, ok := r.forced.Load(forcedKey(s, snap)); ok && v.(*forcedRenewal).snap == snap {
 		v.(*forcedRenewal).accepted.Store(true)
 	}
 }
@@ -48,7 +42,7 @@ func (r *Refresher) accept(s *session.Session, snap *session.Snapshot) {
 // renewal: stale came from a renewal after a 401 less than MaxBackoff
 // ago and no retry with it has succeeded.
 func (r *Refresher) suppressed(s *session.Session, stale *session.Snapshot) bool {
-	v, ok := r.forced.Load(keyForced(s, stale))
+	v, ok := r.forced.Load(forcedKey(s, stale))
 	if !ok {
 		return false
 	}

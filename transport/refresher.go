@@ -43,10 +43,10 @@ type Refresher struct {
 	running sync.WaitGroup // renewals in progress
 
 	background     sync.Map // session id to struct{}: background renewals started
-	failures       sync.Map // failureKey to *failure: backoff after a failed renewal
-	unknownOutcome sync.Map // failureKey of a refresh token whose last use had an unknown outcome to struct{}
+	failures       sync.Map // tokenKey of a refresh token to *failure: backoff after a failed renewal
+	unknownOutcome sync.Map // tokenKey of a refresh token whose last use had an unknown outcome to struct{}
 	versions       sync.Map // session id to int64: newest store version seen
-	forced         sync.Map // forcedKey to *forcedRenewal: renewals after a 401
+	forced         sync.Map // tokenKey of an access token to *forcedRenewal: renewals after a 401
 	stats          counters
 	lastSweep      atomic.Int64 // unix nanoseconds of the last sweep of stale state
 

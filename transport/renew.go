@@ -46,7 +46,7 @@ func (r *Refresher) refreshOrLogin(ctx context.Context, s *session.Session, stal
 
 func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *session.Snapshot) (*session.Snapshot, error) {
 	token := stale.RefreshToken()
-	if _, spent := r.unknownOutcome.Load(failureKey{s.ID(), token}); spent {
+	if _, spent := r.unknownOutcome.Load(tokenKey{s.ID(), token}); spent {
 		return nil, ErrRefreshOutcomeUnknown
 	}
 	if err := ctx.Err(); err != nil {
@@ -56,7 +56,7 @@ func (r *Refresher) refresh(ctx context.Context, s *session.Session, stale *sess
 	tokens, err := r.auth.Refresh(trace.attach(ctx), token)
 	if err != nil {
 		if trace.outcomeUnknown(err) {
-			r.unknownOutcome.Store(failureKey{s.ID(), token}, struct{}{})
+			r.unknownOutcome.Store(tokenKey{s.ID(), token}, struct{}{})
 			err = fmt.Errorf("%w: %w", ErrRefreshOutcomeUnknown, err)
 		}
 		return nil, err
@@ -73,7 +73,7 @@ func (r *Refresher) login(ctx context.Context, s *session.Session, c session.Cre
 	if err == nil {
 		// A server that does not rotate refresh tokens may return the one
 		// whose refresh had an unknown outcome: it is valid after all.
-		r.unknownOutcome.Delete(failureKey{s.ID(), snap.RefreshToken()})
+		r.unknownOutcome.Delete(tokenKey{s.ID(), snap.RefreshToken()})
 	}
 	return snap, err
 }

@@ -56,7 +56,7 @@ func TestSweepKeepsReplacedFailure(t *testing.T) {
 	r := NewRefresher(newFakeAuth(time.Hour))
 	defer r.Close()
 	s := newTestSession(t, session.Refreshable, time.Hour)
-	key := failureKey{s.ID(), s.Snapshot().RefreshToken()}
+	key := tokenKey{s.ID(), s.Snapshot().RefreshToken()}
 	stale := &failure{count: 1, until: now().Add(-time.Hour)}
 	r.failures.Store(key, stale)
 	r.recordFailure(s, s.Snapshot().RefreshToken(), s.Snapshot(), errors.New("fake: refresh failed"))
