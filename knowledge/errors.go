@@ -44,7 +44,7 @@ const (
 // refresh request with a status outside 2xx.
 type StatusError struct {
 	Op         string // "login" or "refresh"
-	StatusCode int
+	StatusCode int    // the HTTP status of the response
 
 	// Message is an excerpt of at most 256 bytes of the server's message:
 	// the message, error or detail field of a JSON body, else the body as
@@ -80,7 +80,7 @@ func (e *StatusError) Is(target error) bool {
 // cannot be used. It matches [ErrInvalidResponse].
 type ResponseError struct {
 	Op         string // "login" or "refresh"
-	StatusCode int
+	StatusCode int    // the HTTP status of the response
 
 	// Reason names what was wrong, such as "missing field accessToken".
 	// It never quotes the body, which may contain tokens.
@@ -104,7 +104,7 @@ type InvalidURLError struct {
 	// information, query or fragment. Empty when the URL could not be
 	// parsed.
 	URL    string
-	Reason string
+	Reason string // what is wrong, such as "host is missing"
 }
 
 // Error returns a message such as

@@ -52,7 +52,7 @@ var codeErrors = map[string]error{
 // 2xx, with the fields of RFC 6749 section 5.2 when the body has them.
 type Error struct {
 	Grant      string // "refresh_token" or "client_credentials"
-	StatusCode int
+	StatusCode int    // the HTTP status of the response
 
 	// Code is the error field, such as "invalid_grant". Empty when the
 	// body has none, as for a proxy's HTML error page.
@@ -94,7 +94,7 @@ func (e *Error) Is(target error) bool {
 // cannot be used. It matches [ErrInvalidResponse].
 type ResponseError struct {
 	Grant      string // "refresh_token" or "client_credentials"
-	StatusCode int
+	StatusCode int    // the HTTP status of the response
 
 	// Reason names what is wrong, such as "missing field access_token".
 	// It never quotes the body, which may contain tokens.

@@ -21,8 +21,8 @@ const DefaultTokenTimeout = 30 * time.Second
 // renewal runs. An expired token makes the caller wait for the shared
 // renewal. Safe for concurrent use.
 type SessionTokenSource struct {
-	Session   *session.Session
-	Refresher *transport.Refresher
+	Session   *session.Session     // the session whose token Token returns
+	Refresher *transport.Refresher // renews the session
 
 	// Timeout bounds each Token call, because Token takes no context.
 	// If zero, DefaultTokenTimeout is used. The renewal itself runs

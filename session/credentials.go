@@ -13,8 +13,8 @@ const redacted = "[REDACTED]"
 // permanent session logs in with. String, GoString, Format and LogValue
 // show the external user id and never the API key.
 type Credentials struct {
-	TenantAPIKey   string
-	ExternalUserID string
+	TenantAPIKey   string // the tenant's API key, a secret
+	ExternalUserID string // the user's id in the tenant's own system
 }
 
 // String returns the credentials with the API key redacted.

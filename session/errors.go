@@ -42,7 +42,7 @@ func (e *ClaimError) Unwrap() error { return ErrInvalidToken }
 // access token offered to update it.
 type MismatchError struct {
 	Claim     string // "iss", "tenant" or "ext-sub"
-	SessionID string
+	SessionID string // the id of the session that rejected the token
 }
 
 // Error implements the error interface.

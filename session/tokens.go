@@ -13,9 +13,9 @@ import (
 // parsed. The access token's exp claim overrides it.
 // String, GoString, Format and LogValue never show either token.
 type Tokens struct {
-	AccessToken  string
-	RefreshToken string
-	Expiry       time.Time
+	AccessToken  string    // the bearer token sent with requests
+	RefreshToken string    // renews the access token; empty when the server sent none
+	Expiry       time.Time // the server's stated expiry of the access token
 }
 
 // String returns a description of the tokens with both tokens redacted.

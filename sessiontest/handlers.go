@@ -49,11 +49,11 @@ type tokenBody struct {
 // APIResponse is the JSON body of a successful request to the protected
 // endpoint. It describes the request as the server received it.
 type APIResponse struct {
-	ExternalUserID string `json:"externalUserId"`
-	Tenant         string `json:"tenant"`
-	Method         string `json:"method"`
-	BodyLength     int64  `json:"bodyLength"`
-	BodySHA256     string `json:"bodySHA256"` // lowercase hex
+	ExternalUserID string `json:"externalUserId"` // the ext-sub claim of the token
+	Tenant         string `json:"tenant"`         // the tenant claim of the token
+	Method         string `json:"method"`         // the HTTP method
+	BodyLength     int64  `json:"bodyLength"`     // bytes of request body read
+	BodySHA256     string `json:"bodySHA256"`     // lowercase hex
 }
 
 func errorReply(status int, message string) reply {

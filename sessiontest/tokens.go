@@ -17,8 +17,8 @@ import (
 // GoString, Format, LogValue and MarshalJSON methods leave out both
 // tokens.
 type Tokens struct {
-	AccessToken  string
-	RefreshToken string
+	AccessToken  string    // a signed JWT
+	RefreshToken string    // an opaque random string
 	Expiry       time.Time // the access token's exp claim, in UTC
 }
 

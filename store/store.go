@@ -30,16 +30,16 @@ var ErrCorrupt = errors.New("store: stored session is corrupt")
 // a store must protect it as it would a password. String, GoString,
 // Format and LogValue never show the tokens.
 type Record struct {
-	SessionID    string
-	Kind         session.Kind
-	AccessToken  string
-	RefreshToken string
+	SessionID    string       // the session's id, the record's key
+	Kind         session.Kind // timed, refreshable or permanent
+	AccessToken  string       // the current access token
+	RefreshToken string       // the current refresh token; empty for none
 	// Expiry is when the access token expires; zero when unknown.
 	Expiry time.Time
 	// Version grows by one with every save of the session; stores that
 	// can compare it reject a save whose version is not newer.
 	Version   int64
-	UpdatedAt time.Time
+	UpdatedAt time.Time // when the record was saved
 }
 
 // Tokens returns the tokens of the record.

@@ -55,14 +55,14 @@ var (
 // RenewError reports a failed refresh or login of a session. Every
 // caller that waited on the same attempt receives the same error.
 type RenewError struct {
-	SessionID string
-	Kind      session.Kind
+	SessionID string       // the session that failed to renew
+	Kind      session.Kind // refreshable or permanent
 	// Backoff is true when no request was sent because an earlier
 	// attempt failed recently; Err is that attempt's error.
 	Backoff bool
 	// RetryAt is, with Backoff, when the next attempt may be sent.
 	RetryAt time.Time
-	Err     error
+	Err     error // the Authenticator's error, ErrExpiredOnArrival or ErrClosed
 }
 
 // Error implements the error interface.
@@ -80,7 +80,7 @@ func (e *RenewError) Unwrap() []error { return []error{ErrRenewFailed, e.Err} }
 // ExpiredError reports a timed session past its expiry. It wraps
 // [ErrSessionExpired].
 type ExpiredError struct {
-	SessionID string
+	SessionID string // the expired session
 }
 
 // Error implements the error interface.

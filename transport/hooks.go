@@ -25,8 +25,8 @@ type Hooks struct {
 
 // Event describes one renewal step or retry.
 type Event struct {
-	SessionID string
-	Kind      session.Kind
+	SessionID string        // the session renewed or retried
+	Kind      session.Kind  // the session's kind
 	Op        string        // "refresh", "login" or "retry"
 	Duration  time.Duration // time the step took; zero for a retry
 	Err       error         // set for RefreshFailure
